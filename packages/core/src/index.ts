@@ -1,0 +1,12 @@
+export { KvgitError, isKvgitError, type ErrorCode, type ErrorDetails } from './errors';
+export { Store, type OpenOptions, type InitOptions, type InitResult, type Unlocked } from './store/store';
+export { locateStore, findWorktree, DEFAULT_BRANCH, DEFAULT_STORE_DIR } from './store/locate';
+export { parseTrailers, commitMessage } from './store/message';
+export type { Mount, MountConfig, SecretData, VersionResponse, Operation } from './kv/model';
+export type { Params } from './kv/params';
+export type { MetadataResponse } from './kv/metadata';
+export type { ConfigResponse } from './kv/config';
+export type { Layout, StorageLocation } from './storage/git';
+export type { Member } from './keys/keyring';
+export { type Credential, configIdentityPath, ensureConfigIdentity } from './keys/identity';
+export { formatTime, formatDuration, parseDurationSeconds, type Clock, systemClock } from './time';

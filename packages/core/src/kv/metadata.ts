@@ -1,0 +1,183 @@
+/** metadata/ endpoints: read, write, patch, delete (reference §4.11–4.14). */
+import { invalidRequest, notFound } from '../errors';
+import { isPlainObject } from '../bytes/json';
+import { formatDuration, formatTime } from '../time';
+import { type KeyMetadata, type KvReader, type KvWriter, type Mount, newKeyMetadata, validateKey } from './model';
+import { type Params, decodeBool, decodeDuration, decodeInt, has } from './params';
+
+export const CUSTOM_METADATA_MAX_KEYS = 64;
+export const CUSTOM_METADATA_MAX_KEY_BYTES = 128;
+export const CUSTOM_METADATA_MAX_VALUE_BYTES = 512;
+
+const CAS_WARNING = '"cas_required" set to false, but is mandated by backend config. This value will be ignored.';
+
+export interface MetadataWriteResult {
+  warnings: string[];
+}
+
+export function metadataResponse(meta: KeyMetadata) {
+  const versions: Record<string, { created_time: string; deletion_time: string; destroyed: boolean }> = {};
+  for (const n of [...meta.versions.keys()].sort((a, b) => a - b)) {
+    const v = meta.versions.get(n)!;
+    versions[String(n)] = { created_time: formatTime(v.created), deletion_time: formatTime(v.deletion), destroyed: v.destroyed };
+  }
+  return {
+    cas_required: meta.casRequired,
+    created_time: formatTime(meta.created),
+    current_version: meta.currentVersion,
+    custom_metadata: meta.customMetadata,
+    delete_version_after: formatDuration(meta.deleteVersionAfter),
+    max_versions: meta.maxVersions,
+    oldest_version: meta.oldestVersion,
+    updated_time: formatTime(meta.updated),
+    versions,
+  };
+}
+export type MetadataResponse = ReturnType<typeof metadataResponse>;
+
+export async function readMetadata(r: KvReader, mount: Mount, rawKey: string): Promise<MetadataResponse> {
+  const key = validateKey(rawKey);
+  const meta = await r.metadata(mount, key);
+  if (!meta) throw notFound({ mount: mount.path, path: key });
+  return metadataResponse(meta);
+}
+
+interface Settings {
+  maxVersions?: number;
+  casRequired?: boolean;
+  deleteVersionAfter?: number;
+}
+
+function decodeSettings(body: Params): Settings {
+  const maxVersions = decodeInt(body, 'max_versions');
+  if (maxVersions !== undefined && maxVersions < 0) throw invalidRequest('max_versions cannot be negative');
+  return {
+    maxVersions,
+    casRequired: decodeBool(body, 'cas_required'),
+    deleteVersionAfter: decodeDuration(body, 'delete_version_after', false),
+  };
+}
+
+function applySettings(meta: KeyMetadata, s: Settings): void {
+  if (s.maxVersions !== undefined) meta.maxVersions = s.maxVersions;
+  if (s.casRequired !== undefined) meta.casRequired = s.casRequired;
+  if (s.deleteVersionAfter !== undefined) meta.deleteVersionAfter = s.deleteVersionAfter;
+}
+
+function casWarning(mount: Mount, s: Settings): string[] {
+  return s.casRequired === false && mount.config.casRequired ? [CAS_WARNING] : [];
+}
+
+export async function writeMetadata(w: KvWriter, mount: Mount, rawKey: string, body: Params): Promise<MetadataWriteResult> {
+  const key = validateKey(rawKey);
+  const fields = ['max_versions', 'cas_required', 'delete_version_after', 'custom_metadata'];
+  if (!fields.some((f) => has(body, f) && body[f] !== null)) return { warnings: [] };
+  const settings = decodeSettings(body);
+  let custom: Record<string, string> | undefined;
+  if (has(body, 'custom_metadata') && body.custom_metadata !== null) {
+    custom = validateCustomMetadata(body.custom_metadata, false);
+  }
+  const existing = await w.metadata(mount, key);
+  const meta = existing ?? newKeyMetadata(key, w.now);
+  applySettings(meta, settings);
+  if (custom !== undefined) meta.customMetadata = Object.keys(custom).length === 0 ? null : custom;
+  w.putMetadata(mount, meta);
+  w.describe({ op: existing ? 'metadata-put' : 'metadata-create', mount: mount.path, path: key });
+  return { warnings: casWarning(mount, settings) };
+}
+
+export async function patchMetadata(w: KvWriter, mount: Mount, rawKey: string, body: Params): Promise<MetadataWriteResult> {
+  const key = validateKey(rawKey);
+  // RFC 7396 on the settings: null unsets max_versions and cas_required; a null duration is "not provided".
+  const settings = decodeSettings(body);
+  if (has(body, 'max_versions') && body.max_versions === null) settings.maxVersions = 0;
+  if (has(body, 'cas_required') && body.cas_required === null) settings.casRequired = false;
+  let customPatch: Record<string, string | null> | null | undefined;
+  if (has(body, 'custom_metadata')) {
+    customPatch = body.custom_metadata === null ? null : validateCustomMetadata(body.custom_metadata, true);
+  }
+  const meta = await w.metadata(mount, key);
+  if (!meta) throw notFound({ mount: mount.path, path: key });
+  const before = JSON.stringify(metadataResponse(meta));
+  applySettings(meta, settings);
+  if (customPatch === null) meta.customMetadata = null;
+  else if (customPatch !== undefined) {
+    const merged: Record<string, string> = { ...(meta.customMetadata ?? {}) };
+    for (const [k, v] of Object.entries(customPatch)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    meta.customMetadata = Object.keys(merged).length === 0 ? null : merged;
+  }
+  if (JSON.stringify(metadataResponse(meta)) !== before) {
+    w.putMetadata(mount, meta);
+    w.describe({ op: 'metadata-patch', mount: mount.path, path: key });
+  }
+  return { warnings: casWarning(mount, settings) };
+}
+
+export async function deleteMetadata(w: KvWriter, mount: Mount, rawKey: string): Promise<void> {
+  const key = validateKey(rawKey);
+  const meta = await w.metadata(mount, key);
+  if (!meta) return;
+  const removed = [...meta.versions.keys()].sort((a, b) => a - b);
+  w.removeKey(mount, key);
+  w.describe({ op: 'metadata-delete', mount: mount.path, path: key, versions: removed, removed });
+}
+
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
+
+function weakString(key: string, v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (v === null) return '';
+  throw invalidRequest(
+    `custom_metadata validation failed: 1 error(s) decoding:\n\n* '[${key}]' expected type 'string', got unconvertible type '${Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}'}'`,
+  );
+}
+
+/**
+ * validateCustomMetadata (reference §4.12 step 3): limits in UTF-8 bytes, Go's IsPrint, errors in
+ * go-multierror's format. In a patch, null values mean "remove" and are not validated.
+ */
+export function validateCustomMetadata(raw: unknown, patch: true): Record<string, string | null>;
+export function validateCustomMetadata(raw: unknown, patch: false): Record<string, string>;
+export function validateCustomMetadata(raw: unknown, patch: boolean): Record<string, string | null> {
+  if (!isPlainObject(raw)) {
+    throw invalidRequest(`Field validation failed: error converting input for field "custom_metadata": '' expected a map, got '${typeof raw}'`);
+  }
+  const entries = Object.entries(raw);
+  if (entries.length > CUSTOM_METADATA_MAX_KEYS) {
+    throw invalidRequest(multiError([`custom_metadata validation failed: payload must contain at most ${CUSTOM_METADATA_MAX_KEYS} keys, provided ${entries.length}`]));
+  }
+  const out: Record<string, string | null> = {};
+  const errors: string[] = [];
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+  for (const [k, rawValue] of entries) {
+    if (patch && rawValue === null) {
+      out[k] = null;
+      continue;
+    }
+    const v = weakString(k, rawValue);
+    const kl = bytes(k);
+    const vl = bytes(v);
+    if (kl === 0 || kl > CUSTOM_METADATA_MAX_KEY_BYTES) {
+      errors.push(`custom_metadata validation failed: length of key "${k}" is ${kl} but must be 0 < len(key) <= ${CUSTOM_METADATA_MAX_KEY_BYTES}`);
+    }
+    if (vl === 0 || vl > CUSTOM_METADATA_MAX_VALUE_BYTES) {
+      errors.push(`custom_metadata validation failed: length of value for key "${k}" is ${vl} but must be 0 < len(value) <= ${CUSTOM_METADATA_MAX_VALUE_BYTES}`);
+    }
+    if (!PRINTABLE.test(k)) errors.push(`custom_metadata validation failed: key ${JSON.stringify(k)} (${k}) contains unprintable characters`);
+    if (!PRINTABLE.test(v)) errors.push(`custom_metadata validation failed: value for key "${k}" contains unprintable characters`);
+    out[k] = v;
+  }
+  if (errors.length > 0) throw invalidRequest(multiError(errors));
+  return out;
+}
+
+function multiError(errors: string[]): string {
+  const head = errors.length === 1 ? '1 error occurred:' : `${errors.length} errors occurred:`;
+  return `${head}\n${errors.map((e) => `\t* ${e}`).join('\n')}\n\n`;
+}
+

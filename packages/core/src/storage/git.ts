@@ -1,0 +1,297 @@
+/**
+ * The store's storage: files inside git commits. A read walks trees from one commit (a consistent
+ * snapshot); a write builds new blobs and only the trees on the changed paths, writes one commit
+ * and moves the ref with a compare-and-swap. No index pass over the repository is ever made.
+ *
+ * Two layouts (docs/FORMAT.md §Layouts): "directory" keeps the store under a folder of the current
+ * branch and mirrors each change into the work tree and the index entries of the store's own
+ * paths; "branch" keeps it on a dedicated branch with no work-tree files.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { dirname, join } from 'node:path';
+import { KvgitError } from '../errors';
+import { FILE_MODE, ObjectStore, TREE_MODE, type TreeEntry, encodeCommit, parseCommit } from './objects';
+import { readHead, readRef, updateRef } from './refs';
+import { withLock } from './lock';
+import { signatures } from './signature';
+
+export type Layout = 'directory' | 'branch';
+
+export interface StorageLocation {
+  layout: Layout;
+  gitdir: string;
+  /** The repository's work tree (both layouts have one unless the repository is bare). */
+  worktree: string | undefined;
+  /** "directory": the folder inside the branch, with a trailing "/"; "branch": "". */
+  prefix: string;
+  /** "branch": the dedicated branch's full ref name. "directory": resolved from HEAD at each use. */
+  branchRef?: string;
+}
+
+export type Edit =
+  | { path: string; content: Uint8Array }
+  | { path: string; remove: true }
+  /** Put an existing tree at a path (moving a folder reuses its objects), or remove the folder. */
+  | { path: string; tree: string | undefined };
+
+type Node =
+  | { kind: 'blob'; content: Uint8Array }
+  | { kind: 'remove' }
+  | { kind: 'tree'; oid: string | undefined }
+  | { kind: 'dir'; children: Map<string, Node> };
+
+/** One commit's view of the store's files (paths relative to the store root). */
+export class Snapshot {
+  private readonly trees = new Map<string, Promise<TreeEntry[]>>();
+
+  constructor(
+    private readonly objects: ObjectStore,
+    readonly commit: string | undefined,
+    private readonly rootTree: string | undefined,
+  ) {}
+
+  private entries(oid: string): Promise<TreeEntry[]> {
+    let p = this.trees.get(oid);
+    if (!p) {
+      p = this.objects.readTree(oid);
+      this.trees.set(oid, p);
+    }
+    return p;
+  }
+
+  /** The entry at a path, or undefined. "" is the store root. */
+  async entry(path: string): Promise<{ mode: string; oid: string } | undefined> {
+    if (!this.rootTree) return undefined;
+    let cur: { mode: string; oid: string } = { mode: TREE_MODE, oid: this.rootTree };
+    for (const part of path.split('/').filter((p) => p !== '')) {
+      if (cur.mode !== TREE_MODE) return undefined;
+      const next = (await this.entries(cur.oid)).find((e) => e.name === part);
+      if (!next) return undefined;
+      cur = next;
+    }
+    return cur;
+  }
+
+  async readFile(path: string): Promise<Uint8Array | undefined> {
+    const e = await this.entry(path);
+    if (!e || e.mode === TREE_MODE) return undefined;
+    return (await this.objects.read(e.oid)).content;
+  }
+
+  async listDir(path: string): Promise<TreeEntry[] | undefined> {
+    const e = await this.entry(path);
+    if (!e || e.mode !== TREE_MODE) return undefined;
+    return this.entries(e.oid);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await this.entry(path)) !== undefined;
+  }
+}
+
+export class GitStorage {
+  readonly objects: ObjectStore;
+
+  constructor(readonly location: StorageLocation) {
+    this.objects = new ObjectStore(location.gitdir);
+  }
+
+  /** The ref the store lives on, checking that the repository is in a state we may write to. */
+  async ref(forWrite = false): Promise<string> {
+    const { layout, gitdir } = this.location;
+    if (layout === 'branch') return this.location.branchRef!;
+    const head = await readHead(gitdir);
+    if (!head.symbolic) {
+      throw new KvgitError('ERR_GIT_STATE', 'HEAD is detached; check out a branch before changing the store', { hint: 'git switch <branch>' });
+    }
+    if (forWrite) {
+      for (const marker of ['MERGE_HEAD', 'rebase-merge', 'rebase-apply', 'CHERRY_PICK_HEAD', 'REVERT_HEAD']) {
+        if (await fsp.access(join(gitdir, marker)).then(() => true, () => false)) {
+          throw new KvgitError('ERR_GIT_STATE', `a ${marker.toLowerCase().replace(/_head$/, '').replace(/-.*$/, '')} is in progress; finish or abort it before changing the store`, {});
+        }
+      }
+    }
+    return head.symbolic;
+  }
+
+  async head(): Promise<string | undefined> {
+    return readRef(this.location.gitdir, await this.ref());
+  }
+
+  async snapshot(commit?: string): Promise<Snapshot> {
+    const oid = commit ?? (await this.head());
+    if (!oid) return new Snapshot(this.objects, undefined, undefined);
+    const c = await this.objects.read(oid);
+    if (c.type !== 'commit') throw new KvgitError('ERR_CORRUPT', `${oid} is not a commit`);
+    const root = parseCommit(c.content).tree;
+    const storeRoot = this.location.prefix === '' ? root : (await new Snapshot(this.objects, oid, root).entry(this.location.prefix))?.oid;
+    return new Snapshot(this.objects, oid, storeRoot);
+  }
+
+  withLock<T>(fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
+    return withLock(this.location.gitdir, fn, { timeoutMs });
+  }
+
+  /**
+   * Writes the edits as one commit on top of `base` and moves the ref from `base` to it. Must run
+   * under the lock. Objects are written before the ref moves: a crash leaves the old state.
+   */
+  async commit(base: string | undefined, edits: Edit[], message: string, now: Date): Promise<string> {
+    const ref = await this.ref(true);
+    const prefix = this.location.prefix;
+    let baseRoot: string | undefined;
+    if (base) baseRoot = parseCommit((await this.objects.read(base)).content).tree;
+    if (this.location.layout === 'directory') await this.assertWorktreeMatches(baseRoot, edits);
+    const root: Node = { kind: 'dir', children: new Map() };
+    for (const e of edits) insert(root, `${prefix}${e.path}`, toNode(e));
+    const newRoot = (await this.applyTree(baseRoot, root)) ?? (await this.objects.writeTree([]));
+    const { author, committer } = signatures(this.location.gitdir, now);
+    const oid = await this.objects.write('commit', encodeCommit({ tree: newRoot, parents: base ? [base] : [], author, committer, message }));
+    await updateRef(this.location.gitdir, ref, base, oid);
+    if (this.location.layout === 'directory' && this.location.worktree) {
+      await this.syncWorktree(baseRoot, newRoot);
+    }
+    return oid;
+  }
+
+  private async applyTree(oid: string | undefined, node: Node & { kind: 'dir' }): Promise<string | undefined> {
+    const entries = new Map<string, TreeEntry>();
+    if (oid) for (const e of await this.objects.readTree(oid)) entries.set(e.name, e);
+    for (const [name, child] of node.children) {
+      switch (child.kind) {
+        case 'blob':
+          entries.set(name, { mode: FILE_MODE, name, oid: await this.objects.write('blob', child.content) });
+          break;
+        case 'remove':
+          entries.delete(name);
+          break;
+        case 'tree':
+          if (child.oid) entries.set(name, { mode: TREE_MODE, name, oid: child.oid });
+          else entries.delete(name);
+          break;
+        case 'dir': {
+          const existing = entries.get(name);
+          const sub = await this.applyTree(existing?.mode === TREE_MODE ? existing.oid : undefined, child);
+          if (sub) entries.set(name, { mode: TREE_MODE, name, oid: sub });
+          else entries.delete(name);
+        }
+      }
+    }
+    if (entries.size === 0) return undefined;
+    return this.objects.writeTree([...entries.values()]);
+  }
+
+  /** Paths (repository-relative) whose blob differs between two root trees, below the store prefix. */
+  private async changedFiles(a: string | undefined, b: string | undefined, base: string, out: Array<{ path: string; oid: string | undefined }>): Promise<void> {
+    if (a === b) return;
+    const ea = a ? await this.objects.readTree(a) : [];
+    const eb = b ? await this.objects.readTree(b) : [];
+    const names = new Set([...ea.map((e) => e.name), ...eb.map((e) => e.name)]);
+    for (const name of names) {
+      const x = ea.find((e) => e.name === name);
+      const y = eb.find((e) => e.name === name);
+      if (x?.oid === y?.oid && x?.mode === y?.mode) continue;
+      const path = `${base}${name}`;
+      const xt = x?.mode === TREE_MODE ? x.oid : undefined;
+      const yt = y?.mode === TREE_MODE ? y.oid : undefined;
+      if (xt || yt) await this.changedFiles(xt, yt, `${path}/`, out);
+      if (x && x.mode !== TREE_MODE && !yt) out.push({ path, oid: y?.oid });
+      else if (y && y.mode !== TREE_MODE) out.push({ path, oid: y.oid });
+      else if (x && x.mode !== TREE_MODE) out.push({ path, oid: undefined });
+    }
+  }
+
+  private async storeTree(root: string | undefined): Promise<string | undefined> {
+    if (!root) return undefined;
+    return (await new Snapshot(this.objects, undefined, root).entry(this.location.prefix))?.oid;
+  }
+
+  /** Refuses to write over store files that have uncommitted edits in the work tree. */
+  private async assertWorktreeMatches(baseRoot: string | undefined, edits: Edit[]): Promise<void> {
+    const worktree = this.location.worktree;
+    if (!worktree) return;
+    const snap = new Snapshot(this.objects, undefined, await this.storeTree(baseRoot));
+    for (const e of edits) {
+      const paths: string[] = [];
+      if ('tree' in e) {
+        const files: Array<{ path: string; oid: string | undefined }> = [];
+        const t = (await snap.entry(e.path))?.oid;
+        await this.changedFiles(t, undefined, `${e.path}/`, files);
+        paths.push(...files.map((f) => f.path));
+      } else paths.push(e.path);
+      for (const p of paths) {
+        const committed = await snap.entry(p);
+        const full = join(worktree, this.location.prefix, p);
+        let onDisk: Buffer | undefined;
+        try {
+          onDisk = await fsp.readFile(full);
+        } catch {
+          onDisk = undefined;
+        }
+        const diskOid = onDisk ? blobOid(onDisk) : undefined;
+        if (diskOid !== committed?.oid) {
+          throw new KvgitError('ERR_STORE_MODIFIED', `${this.location.prefix}${p} has uncommitted changes in the work tree; commit or restore it first (git restore ${this.location.prefix}${p})`, { file: `${this.location.prefix}${p}` });
+        }
+      }
+    }
+  }
+
+  /** Mirrors a committed change into the work tree and the index entries of the changed paths only. */
+  private async syncWorktree(oldRoot: string | undefined, newRoot: string): Promise<void> {
+    const worktree = this.location.worktree!;
+    const prefix = this.location.prefix;
+    const changes: Array<{ path: string; oid: string | undefined }> = [];
+    await this.changedFiles(await this.storeTree(oldRoot), await this.storeTree(newRoot), prefix, changes);
+    if (changes.length === 0) return;
+    const git = await import('isomorphic-git');
+    for (const { path, oid } of changes) {
+      const full = join(worktree, path);
+      if (oid) {
+        await fsp.mkdir(dirname(full), { recursive: true });
+        const tmp = `${full}.kvgit-tmp-${process.pid}`;
+        await fsp.writeFile(tmp, (await this.objects.read(oid)).content);
+        await fsp.rename(tmp, full);
+        await git.updateIndex({ fs: nodeFs, dir: worktree, gitdir: this.location.gitdir, filepath: path, add: true });
+      } else {
+        await fsp.rm(full, { force: true });
+        await git.updateIndex({ fs: nodeFs, dir: worktree, gitdir: this.location.gitdir, filepath: path, remove: true, force: true });
+        let dir = dirname(full);
+        while (dir.startsWith(join(worktree, prefix)) && dir !== join(worktree, prefix).replace(/\/$/, '')) {
+          try {
+            await fsp.rmdir(dir);
+          } catch {
+            break;
+          }
+          dir = dirname(dir);
+        }
+      }
+    }
+  }
+}
+
+export function blobOid(content: Uint8Array): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+function toNode(e: Edit): Node {
+  if ('content' in e) return { kind: 'blob', content: e.content };
+  if ('remove' in e) return { kind: 'remove' };
+  return { kind: 'tree', oid: e.tree };
+}
+
+function insert(root: Node & { kind: 'dir' }, path: string, node: Node): void {
+  const parts = path.split('/').filter((p) => p !== '');
+  let cur = root;
+  for (const part of parts.slice(0, -1)) {
+    let next = cur.children.get(part);
+    if (!next || next.kind !== 'dir') {
+      // A later edit below a replaced folder: fold it into a fresh dir node.
+      next = { kind: 'dir', children: new Map() };
+      cur.children.set(part, next);
+    }
+    cur = next;
+  }
+  cur.children.set(parts[parts.length - 1]!, node);
+}

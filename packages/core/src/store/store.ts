@@ -1,0 +1,435 @@
+/**
+ * The public facade: open or create a store and run KV v2 operations on it. Reads use one
+ * snapshot; every mutation runs under the store lock on the newest commit and becomes exactly
+ * one commit, or nothing at all when it fails or changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { KvgitError } from '../errors';
+import { isX25519Recipient, newX25519Identity } from '../crypto/age';
+import { decodeMounts } from '../format/mounts';
+import { KEYRING_FILE, MOUNTS_FILE, STORE_FILE, keyringEntryFile } from '../format/paths';
+import { type Credential, type CredentialSources, ensureConfigIdentity, gatherCredentials } from '../keys/identity';
+import { type Keyring, type Member, StoreKey, decodeKeyringUnverified, encodeKeyring, unwrapStoreKey, validateMemberName, verifyKeyring, wrapForMember } from '../keys/keyring';
+import { readConfig, writeConfig } from '../kv/config';
+import { deleteLatest, patchData, readData, writeData } from '../kv/data';
+import { detailedMetadata, listKeys, scanKeys } from '../kv/list';
+import { deleteMetadata, patchMetadata, readMetadata, writeMetadata } from '../kv/metadata';
+import { type Mount, type SecretData, defaultMountConfig } from '../kv/model';
+import type { Params } from '../kv/params';
+import { readSubkeys } from '../kv/subkeys';
+import { upgradedMetadata, v1Delete, v1Read, v1Write } from '../kv/v1';
+import { deleteVersions, destroyVersions, undeleteVersions } from '../kv/versions';
+import { type Edit, GitStorage, type Layout, type Snapshot, type StorageLocation } from '../storage/git';
+import { encodeRecord } from '../format/records';
+import { type Clock, systemClock, formatTime } from '../time';
+import { DEFAULT_BRANCH, DEFAULT_STORE_DIR, findWorktree, locateStore } from './locate';
+import { commitMessage } from './message';
+import { StoreView, StoreWriter } from './view';
+
+export const STORE_KIND = 'store/1';
+
+export interface OpenOptions extends CredentialSources {
+  /** Any folder inside the repository or the store; default: the current folder. */
+  path?: string;
+  clock?: Clock;
+  lockTimeoutMs?: number;
+}
+
+export interface InitOptions extends OpenOptions {
+  layout?: Layout;
+  /** "directory" layout: the folder, relative to the work tree root. */
+  storeDir?: string;
+  /** "branch" layout: the branch name. */
+  branch?: string;
+  /** The first member's name; default: the OS user name. */
+  memberName?: string;
+  /** The first member's recipient; default: the first identity found, else a new one in the config folder. */
+  recipient?: string;
+}
+
+export interface InitResult {
+  store: Store;
+  member: string;
+  recipient: string;
+  /** Set when init created the user's identity file. */
+  createdIdentity?: string;
+}
+
+export interface Unlocked {
+  member: string;
+  source: string;
+}
+
+function normaliseMountPath(p: string): string {
+  const s = p.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (s === '' || s.split('/').some((x) => x === '' || x === '.' || x === '..')) {
+    throw new KvgitError('ERR_INVALID_REQUEST', `invalid mount path "${p}"`);
+  }
+  if (['sys', 'auth', 'identity', 'cubbyhole'].includes(s.split('/')[0]!)) {
+    throw new KvgitError('ERR_INVALID_REQUEST', `cannot mount under reserved path "${s.split('/')[0]}/"`);
+  }
+  return `${s}/`;
+}
+
+export class Store {
+  private storeKey: StoreKey | undefined;
+  private unlockedBy: Unlocked | undefined;
+
+  private constructor(
+    readonly storage: GitStorage,
+    private readonly options: OpenOptions,
+  ) {}
+
+  get location(): StorageLocation {
+    return this.storage.location;
+  }
+
+  private now(): Date {
+    return (this.options.clock ?? systemClock)();
+  }
+
+  static async open(options: OpenOptions = {}): Promise<Store> {
+    const location = await locateStore(options.path ?? process.cwd());
+    const store = new Store(new GitStorage(location), options);
+    const snap = await store.storage.snapshot();
+    const descriptor = await snap.readFile(STORE_FILE);
+    if (!descriptor) throw new KvgitError('ERR_NOT_A_STORE', `no kvgit store in the committed tree (${location.prefix}${STORE_FILE} missing)`);
+    return store;
+  }
+
+  static async init(options: InitOptions = {}): Promise<InitResult> {
+    const start = resolve(options.path ?? process.cwd());
+    let repo = await findWorktree(start);
+    if (!repo) {
+      const git = await import('isomorphic-git');
+      const fs = await import('node:fs');
+      await fsp.mkdir(start, { recursive: true });
+      await git.init({ fs, dir: start, defaultBranch: 'main' });
+      repo = { worktree: start, gitdir: join(start, '.git') };
+    }
+    const layout = options.layout ?? 'directory';
+    let location: StorageLocation;
+    if (layout === 'directory') {
+      const dir = (options.storeDir ?? DEFAULT_STORE_DIR).replace(/^\/+|\/+$/g, '');
+      if (dir === '' || dir.split('/').some((s) => s === '..' || s === '.' || s === '.git')) {
+        throw new KvgitError('ERR_INVALID_REQUEST', `invalid store folder "${dir}"`);
+      }
+      location = { layout, gitdir: repo.gitdir, worktree: repo.worktree, prefix: `${dir}/` };
+    } else {
+      const branch = options.branch ?? DEFAULT_BRANCH;
+      location = { layout, gitdir: repo.gitdir, worktree: repo.worktree, prefix: '', branchRef: `refs/heads/${branch}` };
+    }
+    const storage = new GitStorage(location);
+    const store = new Store(storage, options);
+
+    // Who the first member is: validate everything before anything is written.
+    let recipient = options.recipient;
+    let createdIdentity: string | undefined;
+    if (recipient !== undefined && !isX25519Recipient(recipient)) {
+      throw new KvgitError('ERR_INVALID_REQUEST', `"${recipient}" is not an age X25519 recipient (age1…)`);
+    }
+    const memberName = options.memberName ?? defaultMemberName(options.env ?? process.env);
+    validateMemberName(memberName);
+
+    return storage.withLock(async () => {
+      const head = await storage.head();
+      const snap = await storage.snapshot(head);
+      if (await snap.exists(STORE_FILE)) {
+        throw new KvgitError('ERR_STORE_EXISTS', `a kvgit store already exists here (${location.prefix}${STORE_FILE})`);
+      }
+      if (!recipient) {
+        const { credentials } = await gatherCredentials(options);
+        const x = credentials.find((c): c is Credential & { kind: 'x25519' } => c.kind === 'x25519');
+        if (x) recipient = await (await import('../crypto/age')).recipientOf(x.identity);
+        else {
+          const created = await ensureConfigIdentity(options.env);
+          recipient = created.recipient;
+          if (created.created) createdIdentity = created.path;
+        }
+      }
+      const key = await StoreKey.from(await newX25519Identity());
+      const now = store.now();
+      const member: Member = { name: memberName, type: 'x25519', recipient };
+      const keyring: Keyring = { storeRecipient: key.recipient, members: [member] };
+      const mounts = new Map<string, Mount>([['secret/', newMount('secret/', 2, now.getTime())]]);
+      const writer = new StoreWriter(snap, key, mounts, now.getTime());
+      writer.putFile(STORE_FILE, encodeRecord(STORE_KIND, { created_time: formatTime(now.getTime()) }, undefined, 'store'));
+      writer.putFile(KEYRING_FILE, encodeKeyring(keyring, key));
+      writer.putFile(keyringEntryFile(member.name), await wrapForMember(member, key));
+      writer.mountsChanged = true;
+      writer.describe({ op: 'init', mount: 'secret/' });
+      await storage.commit(head, await writer.edits(), commitMessage(writer.operations), now);
+      store.storeKey = key;
+      store.unlockedBy = { member: memberName, source: 'init' };
+      return { store, member: memberName, recipient: recipient!, createdIdentity };
+    }, options.lockTimeoutMs);
+  }
+
+  /** Unwraps the store key with the first credential that belongs to a member. */
+  async unlock(snap?: Snapshot): Promise<Unlocked> {
+    const s = snap ?? (await this.storage.snapshot());
+    const keyringBytes = await s.readFile(KEYRING_FILE);
+    if (!keyringBytes) throw new KvgitError('ERR_CORRUPT', `${KEYRING_FILE} is missing`, { file: KEYRING_FILE });
+    if (this.storeKey && this.unlockedBy) {
+      verifyKeyring(keyringBytes, this.storeKey);
+      return this.unlockedBy;
+    }
+    const keyring = decodeKeyringUnverified(keyringBytes);
+    const { credentials, tried } = await gatherCredentials(this.options);
+    if (credentials.length === 0) {
+      throw new KvgitError('ERR_NO_IDENTITY', `no identity found; tried ${tried.join(', ')}`, { hint: 'set KVGIT_IDENTITY or KVGIT_IDENTITY_FILE, or run `kvgit init` to create one' });
+    }
+    const found = await unwrapStoreKey(keyring, credentials, (f) => s.readFile(f));
+    if (!found) {
+      throw new KvgitError('ERR_NOT_A_MEMBER', `none of the identities found (${credentials.map((c) => c.source).join(', ')}) belongs to a member of this store`, { hint: 'ask a member to run `kvgit members add`' });
+    }
+    verifyKeyring(keyringBytes, found.key);
+    this.storeKey = found.key;
+    this.unlockedBy = { member: found.member, source: found.source };
+    return this.unlockedBy;
+  }
+
+  /** Forgets the unlocked store key. */
+  lock(): void {
+    this.storeKey = undefined;
+    this.unlockedBy = undefined;
+  }
+
+  private async view(): Promise<StoreView> {
+    const snap = await this.storage.snapshot();
+    await this.unlock(snap);
+    return new StoreView(snap, this.storeKey!, await this.loadMounts(snap), this.now().getTime());
+  }
+
+  private async loadMounts(snap: Snapshot): Promise<Map<string, Mount>> {
+    const bytes = await snap.readFile(MOUNTS_FILE);
+    if (!bytes) throw new KvgitError('ERR_CORRUPT', `${MOUNTS_FILE} is missing`, { file: MOUNTS_FILE });
+    return decodeMounts(bytes, this.storeKey!.macKey);
+  }
+
+  /** Runs `fn` on the newest commit under the lock; its buffered edits become one commit. */
+  private async transact<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
+    return this.storage.withLock(async () => {
+      const head = await this.storage.head();
+      const snap = await this.storage.snapshot(head);
+      await this.unlock(snap);
+      const now = this.now();
+      const writer = new StoreWriter(snap, this.storeKey!, await this.loadMounts(snap), now.getTime());
+      const result = await fn(writer);
+      if (writer.hasChanges) {
+        const edits: Edit[] = await writer.edits();
+        await this.storage.commit(head, edits, commitMessage(writer.operations), now);
+      }
+      return result;
+    }, this.options.lockTimeoutMs);
+  }
+
+  // ---- mounts
+
+  private static mountOf(view: StoreView, path: string, version?: 1 | 2): Mount {
+    const m = view.mounts.get(normaliseMountPath(path));
+    if (!m) throw new KvgitError('ERR_NO_ROUTE', `no handler for route "${path}". route entry not found.`, { mount: path });
+    if (version && m.version !== version) {
+      throw new KvgitError('ERR_INVALID_REQUEST', `${m.path} is a KV version ${m.version} mount; this operation needs version ${version}`, { mount: m.path });
+    }
+    return m;
+  }
+
+  async mounts(): Promise<Mount[]> {
+    const v = await this.view();
+    return [...v.mounts.values()].sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  /** Splits "secret/app/db" into its mount (longest matching mount path) and key. */
+  async resolvePath(fullPath: string): Promise<{ mount: Mount; key: string }> {
+    const clean = fullPath.replace(/^\/+/, '');
+    const mounts = await this.mounts();
+    const m = mounts.filter((x) => `${clean}/`.startsWith(x.path)).sort((a, b) => b.path.length - a.path.length)[0];
+    if (!m) throw new KvgitError('ERR_NO_ROUTE', `no mount matches "${fullPath}"`, { path: fullPath, hint: 'list mounts with `kvgit mounts list`' });
+    return { mount: m, key: clean.slice(m.path.length) };
+  }
+
+  async enableMount(path: string, options: { version?: number | string; description?: string } = {}): Promise<void> {
+    const p = normaliseMountPath(path);
+    const version = Number(options.version ?? 2);
+    if (version !== 1 && version !== 2) throw new KvgitError('ERR_INVALID_REQUEST', `unknown KV version ${options.version}`);
+    await this.transact(async (w) => {
+      for (const existing of w.mounts.keys()) {
+        if (existing === p) throw new KvgitError('ERR_MOUNT_CONFLICT', `path is already in use at ${p}`, { mount: p });
+        if (existing.startsWith(p) || p.startsWith(existing)) throw new KvgitError('ERR_MOUNT_CONFLICT', `path is already in use at ${existing}`, { mount: p });
+      }
+      w.putMount({ ...newMount(p, version, w.now), description: options.description ?? '' });
+      w.describe({ op: 'mount-enable', mount: p });
+    });
+  }
+
+  async disableMount(path: string): Promise<void> {
+    await this.transact(async (w) => {
+      const m = w.mounts.get(normaliseMountPath(path));
+      if (!m) return; // Vault answers 204 for a missing mount
+      w.removeMount(m);
+      w.describe({ op: 'mount-disable', mount: m.path });
+    });
+  }
+
+  async moveMount(from: string, to: string): Promise<void> {
+    await this.transact(async (w) => {
+      const m = Store.mountOf(w, from);
+      const target = normaliseMountPath(to);
+      for (const existing of w.mounts.keys()) {
+        if (existing === m.path) continue;
+        if (existing === target || existing.startsWith(target) || target.startsWith(existing)) {
+          throw new KvgitError('ERR_MOUNT_CONFLICT', `path is already in use at ${existing}`, { mount: target });
+        }
+      }
+      if (target === m.path) return;
+      await w.moveMount(m, { ...m, path: target });
+      w.describe({ op: 'mount-move', mount: m.path, path: target });
+    });
+  }
+
+  /** sys/mounts/<path>/tune with options.version "2": upgrades a KV v1 mount in one commit. */
+  async upgradeMount(path: string): Promise<void> {
+    await this.transact(async (w) => {
+      const m = Store.mountOf(w, path);
+      if (m.version === 2) return;
+      const upgraded: Mount = { ...m, version: 2 };
+      for (const key of await w.allKeys(m)) {
+        const data = await w.v1Data(m, key);
+        if (data === undefined) continue;
+        w.removeKey(m, key);
+        w.putVersionData(upgraded, key, 1, data);
+        w.putMetadata(upgraded, upgradedMetadata(key, w.now));
+      }
+      w.putMount(upgraded);
+      w.describe({ op: 'mount-upgrade', mount: m.path });
+    });
+  }
+
+  // ---- KV v2
+
+  async readConfig(mount: string) {
+    return readConfig(Store.mountOf(await this.view(), mount, 2));
+  }
+
+  async writeConfig(mount: string, body: Params): Promise<void> {
+    await this.transact(async (w) => writeConfig(w, Store.mountOf(w, mount, 2), body));
+  }
+
+  async readData(mount: string, key: string, params: Params = {}) {
+    const v = await this.view();
+    return readData(v, Store.mountOf(v, mount, 2), key, params);
+  }
+
+  async writeData(mount: string, key: string, body: Params) {
+    return this.transact(async (w) => writeData(w, Store.mountOf(w, mount, 2), key, body));
+  }
+
+  async patchData(mount: string, key: string, body: Params) {
+    return this.transact(async (w) => patchData(w, Store.mountOf(w, mount, 2), key, body));
+  }
+
+  async deleteLatest(mount: string, key: string): Promise<void> {
+    await this.transact(async (w) => deleteLatest(w, Store.mountOf(w, mount, 2), key));
+  }
+
+  async deleteVersions(mount: string, key: string, body: Params): Promise<void> {
+    await this.transact(async (w) => deleteVersions(w, Store.mountOf(w, mount, 2), key, body));
+  }
+
+  async undeleteVersions(mount: string, key: string, body: Params): Promise<void> {
+    await this.transact(async (w) => undeleteVersions(w, Store.mountOf(w, mount, 2), key, body));
+  }
+
+  async destroyVersions(mount: string, key: string, body: Params): Promise<void> {
+    await this.transact(async (w) => destroyVersions(w, Store.mountOf(w, mount, 2), key, body));
+  }
+
+  async readSubkeys(mount: string, key: string, params: Params = {}) {
+    const v = await this.view();
+    return readSubkeys(v, Store.mountOf(v, mount, 2), key, params);
+  }
+
+  async readMetadata(mount: string, key: string) {
+    const v = await this.view();
+    return readMetadata(v, Store.mountOf(v, mount, 2), key);
+  }
+
+  async writeMetadata(mount: string, key: string, body: Params) {
+    return this.transact(async (w) => writeMetadata(w, Store.mountOf(w, mount, 2), key, body));
+  }
+
+  async patchMetadata(mount: string, key: string, body: Params) {
+    return this.transact(async (w) => patchMetadata(w, Store.mountOf(w, mount, 2), key, body));
+  }
+
+  async deleteMetadata(mount: string, key: string): Promise<void> {
+    await this.transact(async (w) => deleteMetadata(w, Store.mountOf(w, mount, 2), key));
+  }
+
+  /** LIST: direct children (folders end in "/"); works on v1 and v2 mounts. */
+  async list(mount: string, prefix = '', params: Params = {}): Promise<string[]> {
+    const v = await this.view();
+    return listKeys(v, Store.mountOf(v, mount), prefix, params);
+  }
+
+  async scan(mount: string, prefix = ''): Promise<string[]> {
+    const v = await this.view();
+    return scanKeys(v, Store.mountOf(v, mount), prefix);
+  }
+
+  async detailedMetadata(mount: string, prefix = '', params: Params = {}, scan = false) {
+    const v = await this.view();
+    return detailedMetadata(v, Store.mountOf(v, mount, 2), prefix, params, scan);
+  }
+
+  // ---- KV v1
+
+  async v1Read(mount: string, key: string): Promise<SecretData> {
+    const v = await this.view();
+    return v1Read(v, Store.mountOf(v, mount, 1), key);
+  }
+
+  async v1Write(mount: string, key: string, data: unknown): Promise<void> {
+    await this.transact(async (w) => v1Write(w, Store.mountOf(w, mount, 1), key, data));
+  }
+
+  async v1Delete(mount: string, key: string): Promise<void> {
+    await this.transact(async (w) => v1Delete(w, Store.mountOf(w, mount, 1), key));
+  }
+
+  // ---- members
+
+  async members(): Promise<Member[]> {
+    const snap = await this.storage.snapshot();
+    await this.unlock(snap);
+    return decodeKeyringUnverified((await snap.readFile(KEYRING_FILE))!).members;
+  }
+
+  async addMember(name: string, recipient: string): Promise<void> {
+    validateMemberName(name);
+    if (!isX25519Recipient(recipient)) throw new KvgitError('ERR_INVALID_REQUEST', `"${recipient}" is not an age X25519 recipient (age1…)`);
+    await this.transact(async (w) => {
+      const keyring = decodeKeyringUnverified((await w.snap.readFile(KEYRING_FILE))!);
+      if (keyring.members.some((m) => m.name === name)) throw new KvgitError('ERR_INVALID_REQUEST', `a member named ${name} already exists`);
+      const member: Member = { name, type: 'x25519', recipient };
+      keyring.members.push(member);
+      w.putFile(KEYRING_FILE, encodeKeyring(keyring, w.key));
+      w.putFile(keyringEntryFile(name), await wrapForMember(member, w.key));
+      w.describe({ op: 'member-add', mount: '', path: name });
+    });
+  }
+}
+
+function newMount(path: string, version: number, now: number): Mount {
+  return { path, uuid: randomUUID(), type: 'kv', version: version as 1 | 2, description: '', config: defaultMountConfig(), created: now };
+}
+
+function defaultMemberName(env: NodeJS.ProcessEnv): string {
+  const raw = env.USER || env.USERNAME || 'owner';
+  const clean = raw.replace(/[^A-Za-z0-9._@-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return clean === '' ? 'owner' : clean.slice(0, 64);
+}
+

@@ -1,0 +1,145 @@
+/**
+ * The engine's reader and writer over one snapshot of the store: decrypts and authenticates on
+ * the way in, encrypts and MACs on the way out. A writer buffers edits; `edits()` turns them into
+ * the file changes of one commit.
+ */
+import { KvgitError } from '../errors';
+import { openWithIdentity, sealToRecipients } from '../crypto/age';
+import { decodeBlobPayload, encodeBlobPayload, type BlobPlace } from '../format/blob';
+import { decodeMetadata, encodeMetadata } from '../format/metadata';
+import { encodeMounts } from '../format/mounts';
+import { MOUNTS_FILE, classifyEntry, folderDir, keyDir, metadataFile, mountDir, v1DataFile, versionFile } from '../format/paths';
+import type { StoreKey } from '../keys/keyring';
+import type { Child, KeyMetadata, KvWriter, Mount, Operation, SecretData } from '../kv/model';
+import type { V1Writer } from '../kv/v1';
+import type { Edit, Snapshot } from '../storage/git';
+import { TREE_MODE } from '../storage/objects';
+
+export class StoreView {
+  constructor(
+    readonly snap: Snapshot,
+    readonly key: StoreKey,
+    readonly mounts: Map<string, Mount>,
+    readonly now: number,
+  ) {}
+
+  async metadata(mount: Mount, key: string): Promise<KeyMetadata | undefined> {
+    const file = metadataFile(mount.path, key);
+    const bytes = await this.snap.readFile(file);
+    return bytes ? decodeMetadata(bytes, mount.uuid, key, this.key.macKey, file) : undefined;
+  }
+
+  private async openBlob(file: string, place: BlobPlace): Promise<SecretData | undefined> {
+    const bytes = await this.snap.readFile(file);
+    if (!bytes) return undefined;
+    const plain = await openWithIdentity(this.key.identity, bytes);
+    const where = { mount: place.mountPath, path: place.key, version: place.version, file };
+    if (!plain) {
+      throw new KvgitError('ERR_DECRYPT', `${file} (${place.mountPath}${place.key}${place.version ? ` version ${place.version}` : ''}) cannot be decrypted with the store key: the blob is damaged or was not written by a member`, where);
+    }
+    return decodeBlobPayload(plain, place, file);
+  }
+
+  versionData(mount: Mount, key: string, version: number): Promise<SecretData | undefined> {
+    return this.openBlob(versionFile(mount.path, key, version), { mountUuid: mount.uuid, mountPath: mount.path, key, version });
+  }
+
+  hasVersionData(mount: Mount, key: string, version: number): Promise<boolean> {
+    return this.snap.exists(versionFile(mount.path, key, version));
+  }
+
+  v1Data(mount: Mount, key: string): Promise<SecretData | undefined> {
+    return this.openBlob(v1DataFile(mount.path, key), { mountUuid: mount.uuid, mountPath: mount.path, key, version: 0 });
+  }
+
+  async children(mount: Mount, folder: string): Promise<Child[]> {
+    const entries = await this.snap.listDir(folderDir(mount.path, folder));
+    return (entries ?? []).filter((e) => e.mode === TREE_MODE).map((e) => classifyEntry(e.name));
+  }
+
+  /** Every key of a mount (recursive), for upgrade, verify and rotation. */
+  async allKeys(mount: Mount): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (folder: string): Promise<void> => {
+      for (const c of await this.children(mount, folder)) {
+        if (c.folder) await walk(`${folder}${c.name}/`);
+        else out.push(folder + c.name);
+      }
+    };
+    await walk('');
+    return out;
+  }
+}
+
+export class StoreWriter extends StoreView implements KvWriter, V1Writer {
+  private readonly pending = new Map<string, Edit | Promise<Edit>>();
+  readonly operations: Operation[] = [];
+  mountsChanged = false;
+
+  get hasChanges(): boolean {
+    return this.pending.size > 0 || this.mountsChanged;
+  }
+
+  private seal(file: string, place: BlobPlace, data: SecretData): void {
+    this.pending.set(file, sealToRecipients([this.key.recipient], encodeBlobPayload(place, data)).then((content) => ({ path: file, content })));
+  }
+
+  putMetadata(mount: Mount, meta: KeyMetadata): void {
+    const file = metadataFile(mount.path, meta.key);
+    this.pending.set(file, { path: file, content: encodeMetadata(meta, mount.uuid, this.key.macKey) });
+  }
+
+  putVersionData(mount: Mount, key: string, version: number, data: SecretData): void {
+    this.seal(versionFile(mount.path, key, version), { mountUuid: mount.uuid, mountPath: mount.path, key, version }, data);
+  }
+
+  putV1Data(mount: Mount, key: string, data: SecretData): void {
+    this.seal(v1DataFile(mount.path, key), { mountUuid: mount.uuid, mountPath: mount.path, key, version: 0 }, data);
+  }
+
+  removeVersionData(mount: Mount, key: string, version: number): void {
+    const file = versionFile(mount.path, key, version);
+    this.pending.set(file, { path: file, remove: true });
+  }
+
+  removeKey(mount: Mount, key: string): void {
+    const dir = keyDir(mount.path, key);
+    for (const p of this.pending.keys()) if (p.startsWith(`${dir}/`)) this.pending.delete(p);
+    this.pending.set(dir, { path: dir, tree: undefined });
+  }
+
+  putMount(mount: Mount): void {
+    this.mounts.set(mount.path, mount);
+    this.mountsChanged = true;
+  }
+
+  removeMount(mount: Mount): void {
+    this.mounts.delete(mount.path);
+    this.pending.set(mountDir(mount.path), { path: mountDir(mount.path), tree: undefined });
+    this.mountsChanged = true;
+  }
+
+  /** Moves a mount's folder by pointing the new path at the same tree: no blob is rewritten. */
+  async moveMount(from: Mount, to: Mount): Promise<void> {
+    const tree = await this.snap.entry(mountDir(from.path));
+    this.mounts.delete(from.path);
+    this.mounts.set(to.path, to);
+    this.pending.set(mountDir(from.path), { path: mountDir(from.path), tree: undefined });
+    if (tree) this.pending.set(mountDir(to.path), { path: mountDir(to.path), tree: tree.oid });
+    this.mountsChanged = true;
+  }
+
+  putFile(path: string, content: Uint8Array): void {
+    this.pending.set(path, { path, content });
+  }
+
+  describe(op: Operation): void {
+    this.operations.push(op);
+  }
+
+  async edits(): Promise<Edit[]> {
+    const out = await Promise.all(this.pending.values());
+    if (this.mountsChanged) out.push({ path: MOUNTS_FILE, content: encodeMounts(this.mounts, this.key.macKey) });
+    return out;
+  }
+}
