@@ -1,0 +1,19 @@
+// One esbuild script for the workspace: each package lists its bundles in build.config.mjs.
+import { build } from 'esbuild';
+import { readdirSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.slice(2);
+const started = Date.now();
+for (const pkg of readdirSync(join(root, 'packages'))) {
+  if (only.length > 0 && !only.includes(pkg)) continue;
+  const config = join(root, 'packages', pkg, 'build.config.mjs');
+  if (!existsSync(config)) continue;
+  const { bundles } = await import(pathToFileURL(config).href);
+  for (const options of bundles) {
+    await build({ logLevel: 'warning', absWorkingDir: join(root, 'packages', pkg), ...options });
+  }
+}
+console.log(`built in ${Date.now() - started} ms`);
