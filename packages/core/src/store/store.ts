@@ -400,6 +400,27 @@ export class Store {
     await this.transact(async (w) => v1Delete(w, Store.mountOf(w, mount, 1), key));
   }
 
+  // ---- files of front ends (e.g. the HTTP server's policies and token hashes)
+
+  /** Reads a file under the store's "ext/" folder (not secret: never put plaintext secrets here). */
+  async readExtFile(path: string): Promise<Uint8Array | undefined> {
+    const snap = await this.storage.snapshot();
+    await this.unlock(snap);
+    return snap.readFile(extPath(path));
+  }
+
+  /** Writes (content) or removes (null) files under "ext/" as one commit, under the store lock. */
+  async writeExtFiles(files: Array<{ path: string; content: Uint8Array | null }>, op: string): Promise<void> {
+    const paths = files.map((f) => extPath(f.path));
+    await this.transact(async (w) => {
+      files.forEach((f, i) => {
+        if (f.content === null) w.removeFile(paths[i]!);
+        else w.putFile(paths[i]!, f.content);
+      });
+      w.describe({ op, mount: '', path: files.map((f) => f.path).join(',') });
+    });
+  }
+
   // ---- members
 
   async members(): Promise<Member[]> {
@@ -421,6 +442,13 @@ export class Store {
       w.describe({ op: 'member-add', mount: '', path: name });
     });
   }
+}
+
+function extPath(path: string): string {
+  if (path === '' || path.split('/').some((s) => s === '' || s === '.' || s === '..' || s === '.git')) {
+    throw new KvgitError('ERR_INVALID_REQUEST', `invalid file path "${path}"`);
+  }
+  return `ext/${path}`;
 }
 
 function newMount(path: string, version: number, now: number): Mount {

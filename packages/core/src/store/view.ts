@@ -133,6 +133,10 @@ export class StoreWriter extends StoreView implements KvWriter, V1Writer {
     this.pending.set(path, { path, content });
   }
 
+  removeFile(path: string): void {
+    this.pending.set(path, { path, remove: true });
+  }
+
   describe(op: Operation): void {
     this.operations.push(op);
   }
