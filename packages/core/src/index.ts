@@ -10,3 +10,5 @@ export type { Layout, StorageLocation } from './storage/git';
 export type { Member } from './keys/keyring';
 export { type Credential, configIdentityPath, ensureConfigIdentity } from './keys/identity';
 export { formatTime, formatDuration, parseDurationSeconds, type Clock, systemClock } from './time';
+export type { LogEntry, LogFilter } from './store/audit';
+export type { VerifyReport, Problem } from './store/verify';

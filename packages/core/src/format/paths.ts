@@ -43,8 +43,13 @@ export function folderDir(mountPath: string, folder: string): string {
   return enc === '' ? mountDir(mountPath) : `${mountDir(mountPath)}/${enc}`;
 }
 
+/** A key's folder relative to its mount's folder. */
+export function keyDirInMount(key: string): string {
+  return `${encodePath(key)}${KEY_DIR_SUFFIX}`;
+}
+
 export function keyDir(mountPath: string, key: string): string {
-  return `${mountDir(mountPath)}/${encodePath(key)}${KEY_DIR_SUFFIX}`;
+  return `${mountDir(mountPath)}/${keyDirInMount(key)}`;
 }
 
 export function versionFile(mountPath: string, key: string, version: number): string {

@@ -94,7 +94,10 @@ export class Snapshot {
 export class GitStorage {
   readonly objects: ObjectStore;
 
-  constructor(readonly location: StorageLocation) {
+  constructor(
+    readonly location: StorageLocation,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.objects = new ObjectStore(location.gitdir);
   }
 
@@ -147,7 +150,7 @@ export class GitStorage {
     const root: Node = { kind: 'dir', children: new Map() };
     for (const e of edits) insert(root, `${prefix}${e.path}`, toNode(e));
     const newRoot = (await this.applyTree(baseRoot, root)) ?? (await this.objects.writeTree([]));
-    const { author, committer } = signatures(this.location.gitdir, now);
+    const { author, committer } = signatures(this.location.gitdir, now, this.env);
     const oid = await this.objects.write('commit', encodeCommit({ tree: newRoot, parents: base ? [base] : [], author, committer, message }));
     await updateRef(this.location.gitdir, ref, base, oid);
     if (this.location.layout === 'directory' && this.location.worktree) {

@@ -26,6 +26,8 @@ import { encodeRecord } from '../format/records';
 import { type Clock, systemClock, formatTime } from '../time';
 import { DEFAULT_BRANCH, DEFAULT_STORE_DIR, findWorktree, locateStore } from './locate';
 import { commitMessage } from './message';
+import { type LogEntry, type LogFilter, readLog } from './audit';
+import { type VerifyReport, verifyStore } from './verify';
 import { StoreView, StoreWriter } from './view';
 
 export const STORE_KIND = 'store/1';
@@ -92,7 +94,7 @@ export class Store {
 
   static async open(options: OpenOptions = {}): Promise<Store> {
     const location = await locateStore(options.path ?? process.cwd());
-    const store = new Store(new GitStorage(location), options);
+    const store = new Store(new GitStorage(location, options.env), options);
     const snap = await store.storage.snapshot();
     const descriptor = await snap.readFile(STORE_FILE);
     if (!descriptor) throw new KvgitError('ERR_NOT_A_STORE', `no kvgit store in the committed tree (${location.prefix}${STORE_FILE} missing)`);
@@ -121,7 +123,7 @@ export class Store {
       const branch = options.branch ?? DEFAULT_BRANCH;
       location = { layout, gitdir: repo.gitdir, worktree: repo.worktree, prefix: '', branchRef: `refs/heads/${branch}` };
     }
-    const storage = new GitStorage(location);
+    const storage = new GitStorage(location, options.env);
     const store = new Store(storage, options);
 
     // Who the first member is: validate everything before anything is written.
@@ -398,6 +400,20 @@ export class Store {
 
   async v1Delete(mount: string, key: string): Promise<void> {
     await this.transact(async (w) => v1Delete(w, Store.mountOf(w, mount, 1), key));
+  }
+
+  // ---- audit and verification
+
+  /** kvgit's commits for a mount, key or prefix, newest first (from the commit trailers). */
+  async log(filter: LogFilter = {}): Promise<LogEntry[]> {
+    const head = await this.storage.head();
+    return readLog(this.storage.objects, head, filter);
+  }
+
+  /** Checks the whole store and its history; never throws for what it finds, it reports it. */
+  async verify(): Promise<VerifyReport> {
+    const view = await this.view();
+    return verifyStore(view, this.storage.objects, this.location);
   }
 
   // ---- files of front ends (e.g. the HTTP server's policies and token hashes)
