@@ -99,9 +99,14 @@ export function defaultMountConfig(): MountConfig {
   return { maxVersions: 0, casRequired: false, deleteVersionAfter: 0 };
 }
 
-/** Deleted iff a deletion time is set and already past; a future time is only scheduled. */
+/**
+ * Deleted iff a deletion time is set and not in the future; a future time is only scheduled.
+ * Upstream tests `deletion_time < now` on a nanosecond clock, where a read always comes after the
+ * delete; our clock counts milliseconds, so a delete and a read in the same millisecond must
+ * still see the version deleted (a DVA time is always later than the write that set it).
+ */
 export function isDeleted(v: VersionMeta, now: number): boolean {
-  return v.deletion !== null && v.deletion < now;
+  return v.deletion !== null && v.deletion <= now;
 }
 
 /**
