@@ -46,15 +46,14 @@ export async function tempStore(options: { layout?: Layout; clock?: () => Date }
 export function manualClock(start = Date.parse('2026-01-01T00:00:00Z')) {
   let now = start;
   const clock = () => new Date(now);
-  return Object.assign(clock, {
+  // defineProperty, not Object.assign: assign would copy the getter's value once, freezing `now`.
+  const controls = Object.assign(clock, {
     advance(ms: number) {
       now += ms;
     },
     set(ms: number) {
       now = ms;
     },
-    get now() {
-      return now;
-    },
   });
+  return Object.defineProperty(controls, 'now', { get: () => now, enumerable: true }) as typeof controls & { readonly now: number };
 }
