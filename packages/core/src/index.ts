@@ -1,5 +1,5 @@
 export { KvgitError, isKvgitError, type ErrorCode, type ErrorDetails } from './errors';
-export { Store, type OpenOptions, type InitOptions, type InitResult, type Unlocked } from './store/store';
+export { Store, type ConfirmRewrite, type RewriteOptions, type OpenOptions, type InitOptions, type InitResult, type Unlocked } from './store/store';
 export { locateStore, findWorktree, DEFAULT_BRANCH, DEFAULT_STORE_DIR } from './store/locate';
 export { parseTrailers, commitMessage } from './store/message';
 export type { Mount, MountConfig, SecretData, VersionResponse, Operation } from './kv/model';
@@ -12,3 +12,4 @@ export { type Credential, configIdentityPath, ensureConfigIdentity } from './key
 export { formatTime, formatDuration, parseDurationSeconds, type Clock, systemClock } from './time';
 export type { LogEntry, LogFilter } from './store/audit';
 export type { VerifyReport, Problem } from './store/verify';
+export type { PurgePlan, PurgeReceipt } from './storage/purge';

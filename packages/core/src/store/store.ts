@@ -26,6 +26,9 @@ import { encodeRecord } from '../format/records';
 import { type Clock, systemClock, formatTime } from '../time';
 import { DEFAULT_BRANCH, DEFAULT_STORE_DIR, findWorktree, locateStore } from './locate';
 import { commitMessage } from './message';
+import { type PurgePlan, type PurgeReceipt, planPurge, purgeBlobs, readJournal, writeJournal } from '../storage/purge';
+import { crashPoint } from '../storage/crash';
+import { TREE_MODE } from '../storage/objects';
 import { type LogEntry, type LogFilter, readLog } from './audit';
 import { type VerifyReport, verifyStore } from './verify';
 import { StoreView, StoreWriter } from './view';
@@ -57,6 +60,13 @@ export interface InitResult {
   recipient: string;
   /** Set when init created the user's identity file. */
   createdIdentity?: string;
+}
+
+/** Asked before a history rewrite on the directory layout; resolve false to cancel. */
+export type ConfirmRewrite = (plan: PurgePlan) => Promise<boolean>;
+
+export interface RewriteOptions {
+  confirm?: ConfirmRewrite;
 }
 
 export interface Unlocked {
@@ -213,18 +223,81 @@ export class Store {
 
   /** Runs `fn` on the newest commit under the lock; its buffered edits become one commit. */
   private async transact<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
+    return (await this.transactPurging(fn, 'never')).result;
+  }
+
+  /**
+   * Like transact; blobs the change removes are then purged from history: always for destroy and
+   * key deletion, on the branch layout only for trimming (docs/KV.md: a put must not rewrite the
+   * code history of the directory layout; `purge` does that on request).
+   */
+  private async transactPurging<T>(
+    fn: (w: StoreWriter) => Promise<T>,
+    when: 'always' | 'branch-layout' | 'never',
+    confirm?: ConfirmRewrite,
+  ): Promise<{ result: T; receipt?: PurgeReceipt }> {
     return this.storage.withLock(async () => {
+      await this.finishInterruptedPurge();
       const head = await this.storage.head();
       const snap = await this.storage.snapshot(head);
       await this.unlock(snap);
       const now = this.now();
       const writer = new StoreWriter(snap, this.storeKey!, await this.loadMounts(snap), now.getTime());
       const result = await fn(writer);
-      if (writer.hasChanges) {
-        const edits: Edit[] = await writer.edits();
-        await this.storage.commit(head, edits, commitMessage(writer.operations), now);
+      if (!writer.hasChanges) return { result };
+      const purge = when === 'always' || (when === 'branch-layout' && this.location.layout === 'branch');
+      const blobs = purge ? await writer.removedBlobs() : [];
+      if (blobs.length > 0 && confirm) {
+        const plan = await planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+        plan.commits += 1; // the commit this change makes
+        if (!(await confirm(plan))) {
+          throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was changed (the history rewrite would change ${plan.commits} commits)`, {});
+        }
       }
-      return result;
+      crashPoint('write:before-commit');
+      await this.storage.commit(head, await writer.edits(), commitMessage(writer.operations), now);
+      crashPoint('write:committed');
+      if (blobs.length === 0) return { result };
+      await writeJournal(this.location.gitdir, blobs);
+      crashPoint('purge:journaled');
+      const receipt = await purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+      return { result, receipt };
+    }, this.options.lockTimeoutMs);
+  }
+
+  /** A purge cut short by a crash is finished before the next write (it is idempotent). */
+  private async finishInterruptedPurge(): Promise<PurgeReceipt | undefined> {
+    const pending = await readJournal(this.location.gitdir);
+    if (!pending) return undefined;
+    // Never purge a blob the newest commit still uses (defence against a damaged journal).
+    const snap = await this.storage.snapshot();
+    const live = new Set<string>();
+    const collect = async (path: string): Promise<void> => {
+      for (const e of (await snap.listDir(path)) ?? []) {
+        if (e.mode === TREE_MODE) await collect(`${path}/${e.name}`);
+        else live.add(e.oid);
+      }
+    };
+    await collect('mounts');
+    return purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, pending.filter((b) => !live.has(b)));
+  }
+
+  /**
+   * Purges from history every blob `verify` finds there that should be gone (destroyed, trimmed
+   * or deleted versions): the repair for deferred trimming on the directory layout.
+   */
+  async purge(confirm?: ConfirmRewrite): Promise<PurgeReceipt | undefined> {
+    const view = await this.view();
+    const report = await verifyStore(view, this.storage.objects, this.location);
+    const blobs = report.staleBlobs;
+    if (blobs.length === 0) return undefined;
+    return this.storage.withLock(async () => {
+      if (confirm) {
+        const plan = await planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+        if (!(await confirm(plan))) throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was changed (the history rewrite would change ${plan.commits} commits)`, {});
+      }
+      await writeJournal(this.location.gitdir, blobs);
+      return purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
     }, this.options.lockTimeoutMs);
   }
 
@@ -326,11 +399,11 @@ export class Store {
   }
 
   async writeData(mount: string, key: string, body: Params) {
-    return this.transact(async (w) => writeData(w, Store.mountOf(w, mount, 2), key, body));
+    return (await this.transactPurging(async (w) => writeData(w, Store.mountOf(w, mount, 2), key, body), 'branch-layout')).result;
   }
 
   async patchData(mount: string, key: string, body: Params) {
-    return this.transact(async (w) => patchData(w, Store.mountOf(w, mount, 2), key, body));
+    return (await this.transactPurging(async (w) => patchData(w, Store.mountOf(w, mount, 2), key, body), 'branch-layout')).result;
   }
 
   async deleteLatest(mount: string, key: string): Promise<void> {
@@ -345,8 +418,9 @@ export class Store {
     await this.transact(async (w) => undeleteVersions(w, Store.mountOf(w, mount, 2), key, body));
   }
 
-  async destroyVersions(mount: string, key: string, body: Params): Promise<void> {
-    await this.transact(async (w) => destroyVersions(w, Store.mountOf(w, mount, 2), key, body));
+  /** Destroys versions and purges their ciphertext from history; returns the rewrite's receipt. */
+  async destroyVersions(mount: string, key: string, body: Params, options: RewriteOptions = {}): Promise<PurgeReceipt | undefined> {
+    return (await this.transactPurging(async (w) => destroyVersions(w, Store.mountOf(w, mount, 2), key, body), 'always', this.confirmFor(options))).receipt;
   }
 
   async readSubkeys(mount: string, key: string, params: Params = {}) {
@@ -367,8 +441,14 @@ export class Store {
     return this.transact(async (w) => patchMetadata(w, Store.mountOf(w, mount, 2), key, body));
   }
 
-  async deleteMetadata(mount: string, key: string): Promise<void> {
-    await this.transact(async (w) => deleteMetadata(w, Store.mountOf(w, mount, 2), key));
+  /** Deletes the key with all versions and purges their ciphertext from history. */
+  async deleteMetadata(mount: string, key: string, options: RewriteOptions = {}): Promise<PurgeReceipt | undefined> {
+    return (await this.transactPurging(async (w) => deleteMetadata(w, Store.mountOf(w, mount, 2), key), 'always', this.confirmFor(options))).receipt;
+  }
+
+  /** The directory layout rewrites code commits too, so it asks first (unless told not to). */
+  private confirmFor(options: RewriteOptions): ConfirmRewrite | undefined {
+    return this.location.layout === 'directory' ? options.confirm : undefined;
   }
 
   /** LIST: direct children (folders end in "/"); works on v1 and v2 mounts. */

@@ -25,6 +25,8 @@ export interface VerifyReport {
   versions: number;
   commits: number;
   problems: Problem[];
+  /** Blob ids of ciphertext still in the history that should be gone (what `purge` removes). */
+  staleBlobs: string[];
 }
 
 function asProblem(e: unknown, file: string): Problem {
@@ -33,7 +35,7 @@ function asProblem(e: unknown, file: string): Problem {
 }
 
 export async function verifyStore(view: StoreView, objects: ObjectStore, location: StorageLocation): Promise<VerifyReport> {
-  const report: VerifyReport = { ok: true, mounts: 0, keys: 0, versions: 0, commits: 0, problems: [] };
+  const report: VerifyReport = { ok: true, mounts: 0, keys: 0, versions: 0, commits: 0, problems: [], staleBlobs: [] };
   const current = new Map<string, { mount: Mount; meta: KeyMetadata | undefined }>(); // "<mountdir>/<keydir>" → key
 
   for (const mount of view.mounts.values()) {
@@ -141,6 +143,7 @@ async function verifyHistory(
           const id = `${path}/${f.name}@${f.oid}`;
           if (gone && !flagged.has(id)) {
             flagged.add(id);
+            if (!report.staleBlobs.includes(f.oid)) report.staleBlobs.push(f.oid);
             report.problems.push({ code: 'ERR_INTEGRITY', file: `${path}/${f.name}`, message: `ciphertext of ${path}/${f.name} is still in the history (commit ${commit.slice(0, 12)}) although ${gone}` });
           }
         }

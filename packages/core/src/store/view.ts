@@ -8,7 +8,7 @@ import { openWithIdentity, sealToRecipients } from '../crypto/age';
 import { decodeBlobPayload, encodeBlobPayload, type BlobPlace } from '../format/blob';
 import { decodeMetadata, encodeMetadata } from '../format/metadata';
 import { encodeMounts } from '../format/mounts';
-import { MOUNTS_FILE, classifyEntry, folderDir, keyDir, metadataFile, mountDir, v1DataFile, versionFile } from '../format/paths';
+import { KEY_DIR_SUFFIX, MOUNTS_FILE, classifyEntry, folderDir, keyDir, metadataFile, mountDir, v1DataFile, versionFile } from '../format/paths';
 import type { StoreKey } from '../keys/keyring';
 import type { Child, KeyMetadata, KvWriter, Mount, Operation, SecretData } from '../kv/model';
 import type { V1Writer } from '../kv/v1';
@@ -139,6 +139,21 @@ export class StoreWriter extends StoreView implements KvWriter, V1Writer {
 
   describe(op: Operation): void {
     this.operations.push(op);
+  }
+
+  /** Ids of the version blobs this change removes from the tree (destroy, trimming, key delete). */
+  async removedBlobs(): Promise<string[]> {
+    const out: string[] = [];
+    for (const e of this.pending.values()) {
+      if (e instanceof Promise) continue;
+      if ('remove' in e && e.path.endsWith('.age')) {
+        const entry = await this.snap.entry(e.path);
+        if (entry) out.push(entry.oid);
+      } else if ('tree' in e && e.tree === undefined && e.path.endsWith(KEY_DIR_SUFFIX)) {
+        for (const f of (await this.snap.listDir(e.path)) ?? []) if (f.name.endsWith('.age') && f.mode !== TREE_MODE) out.push(f.oid);
+      }
+    }
+    return out;
   }
 
   async edits(): Promise<Edit[]> {
