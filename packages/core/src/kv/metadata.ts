@@ -162,19 +162,38 @@ export function validateCustomMetadata(raw: unknown, patch: boolean): Record<str
     const v = weakString(k, rawValue);
     const kl = bytes(k);
     const vl = bytes(v);
+    const q = goQuote(k);
     if (kl === 0 || kl > CUSTOM_METADATA_MAX_KEY_BYTES) {
-      errors.push(`custom_metadata validation failed: length of key "${k}" is ${kl} but must be 0 < len(key) <= ${CUSTOM_METADATA_MAX_KEY_BYTES}`);
+      errors.push(`custom_metadata validation failed: length of key ${q} is ${kl} but must be 0 < len(key) <= ${CUSTOM_METADATA_MAX_KEY_BYTES}`);
     }
     if (vl === 0 || vl > CUSTOM_METADATA_MAX_VALUE_BYTES) {
-      errors.push(`custom_metadata validation failed: length of value for key "${k}" is ${vl} but must be 0 < len(value) <= ${CUSTOM_METADATA_MAX_VALUE_BYTES}`);
+      errors.push(`custom_metadata validation failed: length of value for key ${q} is ${vl} but must be 0 < len(value) <= ${CUSTOM_METADATA_MAX_VALUE_BYTES}`);
     }
-    if (!PRINTABLE.test(k)) errors.push(`custom_metadata validation failed: key ${JSON.stringify(k)} (${k}) contains unprintable characters`);
-    if (!PRINTABLE.test(v)) errors.push(`custom_metadata validation failed: value for key "${k}" contains unprintable characters`);
+    if (!PRINTABLE.test(k)) errors.push(`custom_metadata validation failed: key ${q} (${k}) contains unprintable characters`);
+    if (!PRINTABLE.test(v)) errors.push(`custom_metadata validation failed: value for key ${q} contains unprintable characters`);
     out[k] = v;
   }
   if (errors.length > 0) throw invalidRequest(multiError(errors));
   return out;
 }
+
+/** Go's strconv.Quote (fmt's %q), which Vault uses for the key in every custom_metadata error. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const r = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (r >= 0xd800 && r <= 0xdfff) out += '\ufffd'; // Go's JSON decoder turns a lone surrogate into U+FFFD, which prints
+    else if (PRINTABLE.test(ch)) out += ch;
+    else if (GO_ESCAPES[ch]) out += GO_ESCAPES[ch];
+    else if (r < 0x20 || r === 0x7f) out += `\\x${r.toString(16).padStart(2, '0')}`;
+    else if (r < 0x10000) out += `\\u${r.toString(16).padStart(4, '0')}`;
+    else out += `\\U${r.toString(16).padStart(8, '0')}`;
+  }
+  return `${out}"`;
+}
+
+const GO_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
 
 function multiError(errors: string[]): string {
   const head = errors.length === 1 ? '1 error occurred:' : `${errors.length} errors occurred:`;
