@@ -16,6 +16,7 @@ import { FILE_MODE, ObjectStore, TREE_MODE, type TreeEntry, encodeCommit, parseC
 import { readHead, readRef, updateRef } from './refs';
 import { withLock } from './lock';
 import { signatures } from './signature';
+import { crashPoint } from './crash';
 
 export type Layout = 'directory' | 'branch';
 
@@ -134,7 +135,25 @@ export class GitStorage {
   }
 
   withLock<T>(fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
-    return withLock(this.location.gitdir, fn, { timeoutMs });
+    return withLock(this.location.gitdir, async (recovered) => {
+      if (recovered) await this.repairAfterCrash();
+      return fn();
+    }, { timeoutMs });
+  }
+
+  /**
+   * After taking the lock over from a killed writer: drop the ref lock it may have left, and
+   * re-apply the newest commit's store files to the work tree (the sync may have been cut short).
+   */
+  private async repairAfterCrash(): Promise<void> {
+    const ref = await this.ref();
+    await fsp.rm(join(this.location.gitdir, `${ref}.lock`), { force: true });
+    if (this.location.layout !== 'directory' || !this.location.worktree) return;
+    const head = await this.head();
+    if (!head) return;
+    const commit = parseCommit((await this.objects.read(head)).content);
+    const parentTree = commit.parents[0] ? parseCommit((await this.objects.read(commit.parents[0])).content).tree : undefined;
+    await this.syncWorktree(parentTree, commit.tree, true);
   }
 
   /**
@@ -151,8 +170,11 @@ export class GitStorage {
     for (const e of edits) insert(root, `${prefix}${e.path}`, toNode(e));
     const newRoot = (await this.applyTree(baseRoot, root)) ?? (await this.objects.writeTree([]));
     const { author, committer } = signatures(this.location.gitdir, now, this.env);
+    crashPoint('commit:trees-written');
     const oid = await this.objects.write('commit', encodeCommit({ tree: newRoot, parents: base ? [base] : [], author, committer, message }));
+    crashPoint('commit:commit-written');
     await updateRef(this.location.gitdir, ref, base, oid);
+    crashPoint('commit:ref-moved');
     if (this.location.layout === 'directory' && this.location.worktree) {
       await this.syncWorktree(baseRoot, newRoot);
     }
@@ -166,6 +188,7 @@ export class GitStorage {
       switch (child.kind) {
         case 'blob':
           entries.set(name, { mode: FILE_MODE, name, oid: await this.objects.write('blob', child.content) });
+          crashPoint('commit:blob-written');
           break;
         case 'remove':
           entries.delete(name);
@@ -242,7 +265,7 @@ export class GitStorage {
   }
 
   /** Mirrors a committed change into the work tree and the index entries of the changed paths only. */
-  private async syncWorktree(oldRoot: string | undefined, newRoot: string): Promise<void> {
+  private async syncWorktree(oldRoot: string | undefined, newRoot: string, repairing = false): Promise<void> {
     const worktree = this.location.worktree!;
     const prefix = this.location.prefix;
     const changes: Array<{ path: string; oid: string | undefined }> = [];
@@ -250,7 +273,12 @@ export class GitStorage {
     if (changes.length === 0) return;
     const git = await import('isomorphic-git');
     for (const { path, oid } of changes) {
+      crashPoint('worktree:file');
       const full = join(worktree, path);
+      if (repairing && oid && (await fsp.readFile(full).then(blobOid, () => undefined)) === oid) {
+        await git.updateIndex({ fs: nodeFs, dir: worktree, gitdir: this.location.gitdir, filepath: path, add: true });
+        continue;
+      }
       if (oid) {
         await fsp.mkdir(dirname(full), { recursive: true });
         const tmp = `${full}.kvgit-tmp-${process.pid}`;

@@ -21,11 +21,13 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function withLock<T>(gitdir: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+/** `fn` learns whether the lock was taken over from a crashed owner (so it can repair after it). */
+export async function withLock<T>(gitdir: string, fn: (recoveredFromCrash: boolean) => Promise<T>, options: LockOptions = {}): Promise<T> {
   const path = join(gitdir, 'kvgit.lock');
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const owner = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
   let delay = 2;
+  let recovered = false;
   for (;;) {
     try {
       await fsp.writeFile(path, owner, { flag: 'wx' });
@@ -38,7 +40,10 @@ export async function withLock<T>(gitdir: string, fn: () => Promise<T>, options:
       const aside = `${path}.stale-${process.pid}`;
       try {
         await fsp.rename(path, aside);
-        if (await isStale(aside)) await fsp.rm(aside, { force: true });
+        if (await isStale(aside)) {
+          await fsp.rm(aside, { force: true });
+          recovered = true;
+        }
         else await fsp.rename(aside, path).catch(() => {});
       } catch {
         // someone else took it over first
@@ -52,7 +57,7 @@ export async function withLock<T>(gitdir: string, fn: () => Promise<T>, options:
     delay = Math.min(delay * 2, 100);
   }
   try {
-    return await fn();
+    return await fn(recovered);
   } finally {
     await fsp.rm(path, { force: true });
   }

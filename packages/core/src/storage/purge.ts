@@ -269,6 +269,10 @@ export async function writeJournal(gitdir: string, blobs: string[]): Promise<voi
   await fsp.rename(tmp, path);
 }
 
+export async function clearJournal(gitdir: string): Promise<void> {
+  await fsp.rm(join(gitdir, JOURNAL), { force: true });
+}
+
 export async function readJournal(gitdir: string): Promise<string[] | undefined> {
   try {
     const j = JSON.parse(await fsp.readFile(join(gitdir, JOURNAL), 'utf8'));
@@ -346,7 +350,7 @@ export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: s
   await fsp.rm(join(gitdir, 'objects', 'pack', 'multi-pack-index'), { force: true });
   if (receipt.commitsRewritten > 0) receipt.unreachable.push('other clones of this repository keep the old history until they fetch the rewritten refs and prune (`git fetch && git reset --hard @{u} && git reflog expire --expire=now --all && git gc --prune=now`)');
   crashPoint('purge:objects-removed');
-  await fsp.rm(join(gitdir, JOURNAL), { force: true });
+  await clearJournal(gitdir);
   return receipt;
 }
 

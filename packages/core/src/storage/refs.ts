@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
+import { crashPoint } from './crash';
 
 const OID_RE = /^[0-9a-f]{40}$/;
 
@@ -88,8 +89,10 @@ export async function updateRef(gitdir: string, ref: string, expected: string | 
     if (current !== expected) {
       throw new KvgitError('ERR_STORE_MODIFIED', `${ref} moved while this change was being written; nothing was changed`, {});
     }
+    crashPoint('ref:locked');
     await handle.writeFile(`${next}\n`);
     await handle.sync();
+    crashPoint('ref:written');
     await handle.close();
     await fsp.rename(lock, path);
   } catch (e) {

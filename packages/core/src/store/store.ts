@@ -26,7 +26,7 @@ import { encodeRecord } from '../format/records';
 import { type Clock, systemClock, formatTime } from '../time';
 import { DEFAULT_BRANCH, DEFAULT_STORE_DIR, findWorktree, locateStore } from './locate';
 import { commitMessage } from './message';
-import { type PurgePlan, type PurgeReceipt, planPurge, purgeBlobs, readJournal, writeJournal } from '../storage/purge';
+import { type PurgePlan, type PurgeReceipt, clearJournal, planPurge, purgeBlobs, readJournal, writeJournal } from '../storage/purge';
 import { crashPoint } from '../storage/crash';
 import { TREE_MODE } from '../storage/objects';
 import { type LogEntry, type LogFilter, readLog } from './audit';
@@ -254,15 +254,21 @@ export class Store {
           throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was changed (the history rewrite would change ${plan.commits} commits)`, {});
         }
       }
+      // Journal first: a crash anywhere after this is finished by the next command. Blobs the
+      // newest commit still uses are never purged, so a crash before the commit loses nothing.
+      if (blobs.length > 0) await writeJournal(this.location.gitdir, blobs);
       crashPoint('write:before-commit');
       await this.storage.commit(head, await writer.edits(), commitMessage(writer.operations), now);
       crashPoint('write:committed');
       if (blobs.length === 0) return { result };
-      await writeJournal(this.location.gitdir, blobs);
-      crashPoint('purge:journaled');
       const receipt = await purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
       return { result, receipt };
     }, this.options.lockTimeoutMs);
+  }
+
+  /** Repairs what a killed writer left (stale lock, partial work-tree sync, unfinished purge). */
+  async recover(): Promise<PurgeReceipt | undefined> {
+    return this.storage.withLock(() => this.finishInterruptedPurge(), this.options.lockTimeoutMs);
   }
 
   /** A purge cut short by a crash is finished before the next write (it is idempotent). */
@@ -279,7 +285,12 @@ export class Store {
       }
     };
     await collect('mounts');
-    return purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, pending.filter((b) => !live.has(b)));
+    const blobs = pending.filter((b) => !live.has(b));
+    if (blobs.length === 0) {
+      await clearJournal(this.location.gitdir);
+      return undefined;
+    }
+    return purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
   }
 
   /**
@@ -492,6 +503,7 @@ export class Store {
 
   /** Checks the whole store and its history; never throws for what it finds, it reports it. */
   async verify(): Promise<VerifyReport> {
+    await this.recover();
     const view = await this.view();
     return verifyStore(view, this.storage.objects, this.location);
   }
