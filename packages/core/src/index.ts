@@ -1,5 +1,5 @@
 export { KvgitError, isKvgitError, type ErrorCode, type ErrorDetails } from './errors';
-export { Store, type ConfirmRewrite, type RewriteOptions, type OpenOptions, type InitOptions, type InitResult, type Unlocked } from './store/store';
+export { Store, type MemberRemoval, type Progress, type ConfirmRewrite, type RewriteOptions, type OpenOptions, type InitOptions, type InitResult, type Unlocked } from './store/store';
 export { locateStore, findWorktree, DEFAULT_BRANCH, DEFAULT_STORE_DIR } from './store/locate';
 export { parseTrailers, commitMessage } from './store/message';
 export type { Mount, MountConfig, SecretData, VersionResponse, Operation } from './kv/model';

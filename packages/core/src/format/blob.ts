@@ -32,7 +32,7 @@ export function decodeBlobPayload(bytes: Uint8Array, place: BlobPlace, file: str
     throw new KvgitError('ERR_CORRUPT', `${file}: decrypted payload is not a kvgit ${BLOB_KIND} record`, where);
   }
   if (payload.mount !== place.mountUuid || payload.key !== place.key || payload.version !== place.version) {
-    throw new KvgitError('ERR_INTEGRITY', `${file} holds a blob of another key or version than ${place.mountPath}${place.key} version ${place.version}`, where);
+    throw new KvgitError('ERR_BLOB_MISPLACED', `${file} holds a blob of another key or version than ${place.mountPath}${place.key} version ${place.version}`, where);
   }
   return payload.data;
 }

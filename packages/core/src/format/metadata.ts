@@ -33,9 +33,9 @@ export function encodeMetadata(meta: KeyMetadata, mountUuid: string, macKey: Uin
 }
 
 export function decodeMetadata(bytes: Uint8Array, mountUuid: string, key: string, macKey: Uint8Array, file: string): KeyMetadata {
-  const r = decodeRecord(bytes, METADATA_KIND, macKey, context(mountUuid, key), file);
+  const r = decodeRecord(bytes, METADATA_KIND, macKey, context(mountUuid, key), file, 'ERR_METADATA_TAMPERED');
   if (r.mount !== mountUuid || r.key !== key) {
-    throw new KvgitError('ERR_INTEGRITY', `${file} belongs to another key or mount`, { file });
+    throw new KvgitError('ERR_METADATA_TAMPERED', `${file} belongs to another key or mount`, { file });
   }
   const time = (v: string) => {
     try {

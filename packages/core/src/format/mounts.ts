@@ -27,7 +27,7 @@ export function encodeMounts(mounts: Map<string, Mount>, macKey: Uint8Array): Ui
 
 export function decodeMounts(bytes: Uint8Array, macKey: Uint8Array): Map<string, Mount> {
   const file = MOUNTS_FILE;
-  const r = decodeRecord(bytes, MOUNTS_KIND, macKey, CONTEXT, file);
+  const r = decodeRecord(bytes, MOUNTS_KIND, macKey, CONTEXT, file, 'ERR_MOUNTS_TAMPERED');
   const out = new Map<string, Mount>();
   for (const [path, raw] of Object.entries(field(r, 'mounts', isObject, file))) {
     if (!isPlainObject(raw) || !path.endsWith('/')) throw new KvgitError('ERR_CORRUPT', `${file}: invalid mount ${path}`, { file });

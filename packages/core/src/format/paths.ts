@@ -68,6 +68,11 @@ export function keyringEntryFile(member: string): string {
   return `${KEYRING_DIR}/${member}.age`;
 }
 
+/** A passphrase member's own identity, sealed with the passphrase. */
+export function memberIdentityFile(member: string): string {
+  return `${KEYRING_DIR}/${member}.key.age`;
+}
+
 /** A tree entry in a folder: a key directory ("name.kv") or a sub-folder. */
 export function classifyEntry(entryName: string): { name: string; folder: boolean } {
   if (entryName.endsWith(KEY_DIR_SUFFIX)) return { name: decodeSegment(entryName.slice(0, -KEY_DIR_SUFFIX.length)), folder: false };

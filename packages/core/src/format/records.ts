@@ -3,7 +3,7 @@
  * MACed with a key derived from the store key, so only members can write a valid one
  * (docs/FORMAT.md §Integrity). Parsing is strict: unknown record kinds and bad MACs are errors.
  */
-import { KvgitError } from '../errors';
+import { type ErrorCode, KvgitError } from '../errors';
 import { canonicalJson, equalBytes, isPlainObject, utf8 } from '../bytes/json';
 import { mac } from '../crypto/age';
 
@@ -14,7 +14,14 @@ export function encodeRecord(kind: string, body: Record<string, unknown>, macKey
 }
 
 /** Parses and (when macKey is given) authenticates a record; `context` binds it to its place. */
-export function decodeRecord(bytes: Uint8Array, kind: string, macKey: Uint8Array | undefined, context: string, file: string): Record<string, unknown> {
+export function decodeRecord(
+  bytes: Uint8Array,
+  kind: string,
+  macKey: Uint8Array | undefined,
+  context: string,
+  file: string,
+  tamperCode: ErrorCode = 'ERR_INTEGRITY',
+): Record<string, unknown> {
   let record: unknown;
   try {
     record = JSON.parse(utf8.decode(bytes));
@@ -33,7 +40,7 @@ export function decodeRecord(bytes: Uint8Array, kind: string, macKey: Uint8Array
     const { mac: stored, ...rest } = record;
     const expected = `hmac-sha256:${Buffer.from(mac(macKey, utf8.encode(`${context}\n${canonicalJson(rest)}`))).toString('base64')}`;
     if (typeof stored !== 'string' || !equalBytes(utf8.encode(stored), utf8.encode(expected))) {
-      throw new KvgitError('ERR_INTEGRITY', `${file} failed its integrity check (edited, moved or written without the store key)`, { file });
+      throw new KvgitError(tamperCode, `${file} failed its integrity check (edited, moved or written without the store key)`, { file });
     }
   }
   return record;

@@ -6,17 +6,26 @@
 import { KvgitError } from '../errors';
 import { utf8 } from '../bytes/json';
 import {
-  deriveKey, isX25519Identity, isX25519Recipient, openWithIdentity, openWithPassphrase, recipientOf, sealToRecipients, sealWithPassphrase,
+  deriveKey, isX25519Identity, isX25519Recipient, newX25519Identity, openWithIdentity, openWithPassphrase, recipientOf, sealToRecipients, sealWithPassphrase,
 } from '../crypto/age';
 import { decodeRecord, encodeRecord, field, isObject, isString } from '../format/records';
-import { KEYRING_FILE, keyringEntryFile } from '../format/paths';
+import { KEYRING_FILE, keyringEntryFile, memberIdentityFile } from '../format/paths';
 import type { Credential } from './identity';
 
 export const KEYRING_KIND = 'keyring/1';
 /** scrypt work factor for passphrase members: 2^18, as the age tool uses by default. */
 export const PASSPHRASE_LOG_N = 18;
 
-export type Member = { name: string; type: 'x25519'; recipient: string } | { name: string; type: 'passphrase' };
+/**
+ * Both kinds of member have a recipient the store key is wrapped to. A passphrase member's
+ * identity is kept in keyring/<name>.key.age, sealed with the passphrase (scrypt), so rotation
+ * can re-wrap the store key for every member without knowing any passphrase.
+ */
+export interface Member {
+  name: string;
+  type: 'x25519' | 'passphrase';
+  recipient: string;
+}
 
 export interface Keyring {
   storeRecipient: string;
@@ -38,7 +47,7 @@ export class StoreKey {
 const MEMBER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export function validateMemberName(name: string): void {
-  if (!MEMBER_NAME.test(name)) {
+  if (!MEMBER_NAME.test(name) || name.endsWith('.key')) {
     throw new KvgitError('ERR_INVALID_REQUEST', `invalid member name "${name}": use 1 to 64 letters, digits, ".", "_", "@" or "-"`);
   }
 }
@@ -46,7 +55,7 @@ export function validateMemberName(name: string): void {
 export function encodeKeyring(k: Keyring, key: StoreKey): Uint8Array {
   const members: Record<string, unknown> = {};
   for (const m of [...k.members].sort((a, b) => a.name.localeCompare(b.name))) {
-    members[m.name] = m.type === 'x25519' ? { type: 'x25519', recipient: m.recipient } : { type: 'passphrase' };
+    members[m.name] = { type: m.type, recipient: m.recipient };
   }
   return encodeRecord(KEYRING_KIND, { store_recipient: k.storeRecipient, members }, key.macKey, 'keyring');
 }
@@ -56,8 +65,7 @@ export function decodeKeyringUnverified(bytes: Uint8Array): Keyring {
   const members: Member[] = [];
   for (const [name, raw] of Object.entries(field(r, 'members', isObject, KEYRING_FILE))) {
     if (!isObject(raw)) throw new KvgitError('ERR_CORRUPT', `${KEYRING_FILE}: invalid member ${name}`, { file: KEYRING_FILE });
-    if (raw.type === 'x25519' && typeof raw.recipient === 'string') members.push({ name, type: 'x25519', recipient: raw.recipient });
-    else if (raw.type === 'passphrase') members.push({ name, type: 'passphrase' });
+    if ((raw.type === 'x25519' || raw.type === 'passphrase') && typeof raw.recipient === 'string') members.push({ name, type: raw.type, recipient: raw.recipient });
     else throw new KvgitError('ERR_CORRUPT', `${KEYRING_FILE}: member ${name} has an unknown type`, { file: KEYRING_FILE });
   }
   return { storeRecipient: field(r, 'store_recipient', isString, KEYRING_FILE), members };
@@ -65,22 +73,26 @@ export function decodeKeyringUnverified(bytes: Uint8Array): Keyring {
 
 export function verifyKeyring(bytes: Uint8Array, key: StoreKey): void {
   const k = decodeKeyringUnverified(bytes);
-  decodeRecord(bytes, KEYRING_KIND, key.macKey, 'keyring', KEYRING_FILE);
+  decodeRecord(bytes, KEYRING_KIND, key.macKey, 'keyring', KEYRING_FILE, 'ERR_KEYRING_TAMPERED');
   if (k.storeRecipient !== key.recipient) {
-    throw new KvgitError('ERR_INTEGRITY', `${KEYRING_FILE} names another store key than the one its members hold`, { file: KEYRING_FILE });
+    throw new KvgitError('ERR_KEYRING_TAMPERED', `${KEYRING_FILE} names another store key than the one its members hold`, { file: KEYRING_FILE });
   }
 }
 
-export async function wrapForMember(member: Member, storeKey: StoreKey, secret?: { passphrase?: string }): Promise<Uint8Array> {
-  const plain = utf8.encode(`${storeKey.identity}\n`);
-  if (member.type === 'x25519') {
-    if (!isX25519Recipient(member.recipient)) {
-      throw new KvgitError('ERR_INVALID_REQUEST', `"${member.recipient}" is not an age X25519 recipient (age1…)`);
-    }
-    return sealToRecipients([member.recipient], plain);
+/** keyring/<name>.age: the store key sealed to the member's recipient. */
+export async function wrapForMember(member: Member, storeKey: StoreKey): Promise<Uint8Array> {
+  if (!isX25519Recipient(member.recipient)) {
+    throw new KvgitError('ERR_INVALID_REQUEST', `"${member.recipient}" is not an age X25519 recipient (age1…)`);
   }
-  if (!secret?.passphrase) throw new KvgitError('ERR_INVALID_REQUEST', `a passphrase member needs a passphrase`);
-  return sealWithPassphrase(secret.passphrase, plain, PASSPHRASE_LOG_N);
+  return sealToRecipients([member.recipient], utf8.encode(`${storeKey.identity}\n`));
+}
+
+/** A new passphrase member: its own identity, and that identity sealed with the passphrase. */
+export async function newPassphraseMember(name: string, passphrase: string, logN = PASSPHRASE_LOG_N): Promise<{ member: Member; sealedIdentity: Uint8Array }> {
+  if (passphrase.length < 8) throw new KvgitError('ERR_INVALID_REQUEST', 'a passphrase must have at least 8 characters');
+  const identity = await newX25519Identity();
+  const member: Member = { name, type: 'passphrase', recipient: await recipientOf(identity) };
+  return { member, sealedIdentity: await sealWithPassphrase(passphrase, utf8.encode(`${identity}\n`), logN) };
 }
 
 /**
@@ -102,16 +114,22 @@ export async function unwrapStoreKey(
     }
     for (const m of candidates) {
       const file = keyringEntryFile(m.name);
-      const wrapped = await readEntry(file);
-      if (!wrapped) throw new KvgitError('ERR_CORRUPT', `${file} is missing for member ${m.name}`, { file });
-      const plain = c.kind === 'x25519' ? await openWithIdentity(c.identity, wrapped) : await openWithPassphrase(c.passphrase, wrapped);
-      if (!plain) {
-        if (c.kind === 'passphrase') continue;
-        throw new KvgitError('ERR_INTEGRITY', `${file} cannot be opened by member ${m.name}'s identity (tampered or replaced)`, { file });
+      let identity: string;
+      if (c.kind === 'x25519') identity = c.identity;
+      else {
+        const sealed = await readEntry(memberIdentityFile(m.name));
+        if (!sealed) throw new KvgitError('ERR_KEYRING_TAMPERED', `${memberIdentityFile(m.name)} is missing for passphrase member ${m.name}`, { file: memberIdentityFile(m.name) });
+        const opened = await openWithPassphrase(c.passphrase, sealed);
+        if (!opened) continue; // another passphrase member's, or a wrong passphrase
+        identity = utf8.decode(opened).trim();
       }
-      const identity = utf8.decode(plain).trim();
-      if (!isX25519Identity(identity)) throw new KvgitError('ERR_CORRUPT', `${file} does not hold a store key`, { file });
-      return { key: await StoreKey.from(identity), member: m.name, source: c.source };
+      const wrapped = await readEntry(file);
+      if (!wrapped) throw new KvgitError('ERR_KEYRING_TAMPERED', `${file} is missing for member ${m.name}`, { file });
+      const plain = await openWithIdentity(identity, wrapped);
+      if (!plain) throw new KvgitError('ERR_KEYRING_TAMPERED', `${file} cannot be opened by member ${m.name}'s identity (tampered or replaced)`, { file });
+      const storeIdentity = utf8.decode(plain).trim();
+      if (!isX25519Identity(storeIdentity)) throw new KvgitError('ERR_KEYRING_TAMPERED', `${file} does not hold a store key`, { file });
+      return { key: await StoreKey.from(storeIdentity), member: m.name, source: c.source };
     }
   }
   return undefined;

@@ -9,9 +9,9 @@ import { join, resolve } from 'node:path';
 import { KvgitError } from '../errors';
 import { isX25519Recipient, newX25519Identity } from '../crypto/age';
 import { decodeMounts } from '../format/mounts';
-import { KEYRING_FILE, MOUNTS_FILE, STORE_FILE, keyringEntryFile } from '../format/paths';
+import { KEYRING_FILE, MOUNTS_FILE, STORE_FILE, keyringEntryFile, memberIdentityFile } from '../format/paths';
 import { type Credential, type CredentialSources, ensureConfigIdentity, gatherCredentials } from '../keys/identity';
-import { type Keyring, type Member, StoreKey, decodeKeyringUnverified, encodeKeyring, unwrapStoreKey, validateMemberName, verifyKeyring, wrapForMember } from '../keys/keyring';
+import { type Keyring, type Member, StoreKey, decodeKeyringUnverified, encodeKeyring, newPassphraseMember, unwrapStoreKey, validateMemberName, verifyKeyring, wrapForMember } from '../keys/keyring';
 import { readConfig, writeConfig } from '../kv/config';
 import { deleteLatest, patchData, readData, writeData } from '../kv/data';
 import { detailedMetadata, listKeys, scanKeys } from '../kv/list';
@@ -52,6 +52,8 @@ export interface InitOptions extends OpenOptions {
   memberName?: string;
   /** The first member's recipient; default: the first identity found, else a new one in the config folder. */
   recipient?: string;
+  /** Make the first member a passphrase member instead (never from argv: a prompt or KVGIT_PASSPHRASE). */
+  passphrase?: string;
 }
 
 export interface InitResult {
@@ -151,7 +153,14 @@ export class Store {
       if (await snap.exists(STORE_FILE)) {
         throw new KvgitError('ERR_STORE_EXISTS', `a kvgit store already exists here (${location.prefix}${STORE_FILE})`);
       }
-      if (!recipient) {
+      let sealedIdentity: Uint8Array | undefined;
+      let memberType: Member['type'] = 'x25519';
+      if (options.passphrase !== undefined) {
+        const made = await newPassphraseMember(memberName, options.passphrase);
+        recipient = made.member.recipient;
+        sealedIdentity = made.sealedIdentity;
+        memberType = 'passphrase';
+      } else if (!recipient) {
         const { credentials } = await gatherCredentials(options);
         const x = credentials.find((c): c is Credential & { kind: 'x25519' } => c.kind === 'x25519');
         if (x) recipient = await (await import('../crypto/age')).recipientOf(x.identity);
@@ -163,13 +172,14 @@ export class Store {
       }
       const key = await StoreKey.from(await newX25519Identity());
       const now = store.now();
-      const member: Member = { name: memberName, type: 'x25519', recipient };
+      const member: Member = { name: memberName, type: memberType, recipient: recipient! };
       const keyring: Keyring = { storeRecipient: key.recipient, members: [member] };
       const mounts = new Map<string, Mount>([['secret/', newMount('secret/', 2, now.getTime())]]);
       const writer = new StoreWriter(snap, key, mounts, now.getTime());
       writer.putFile(STORE_FILE, encodeRecord(STORE_KIND, { created_time: formatTime(now.getTime()) }, undefined, 'store'));
       writer.putFile(KEYRING_FILE, encodeKeyring(keyring, key));
       writer.putFile(keyringEntryFile(member.name), await wrapForMember(member, key));
+      if (sealedIdentity) writer.putFile(memberIdentityFile(member.name), sealedIdentity);
       writer.mountsChanged = true;
       writer.describe({ op: 'init', mount: 'secret/' });
       await storage.commit(head, await writer.edits(), commitMessage(writer.operations), now);
@@ -184,11 +194,12 @@ export class Store {
     const s = snap ?? (await this.storage.snapshot());
     const keyringBytes = await s.readFile(KEYRING_FILE);
     if (!keyringBytes) throw new KvgitError('ERR_CORRUPT', `${KEYRING_FILE} is missing`, { file: KEYRING_FILE });
-    if (this.storeKey && this.unlockedBy) {
+    const keyring = decodeKeyringUnverified(keyringBytes);
+    // A cached key stays valid until the store key is rotated (by anyone): then unlock afresh.
+    if (this.storeKey && this.unlockedBy && keyring.storeRecipient === this.storeKey.recipient) {
       verifyKeyring(keyringBytes, this.storeKey);
       return this.unlockedBy;
     }
-    const keyring = decodeKeyringUnverified(keyringBytes);
     const { credentials, tried } = await gatherCredentials(this.options);
     if (credentials.length === 0) {
       throw new KvgitError('ERR_NO_IDENTITY', `no identity found; tried ${tried.join(', ')}`, { hint: 'set KVGIT_IDENTITY or KVGIT_IDENTITY_FILE, or run `kvgit init` to create one' });
@@ -540,16 +551,98 @@ export class Store {
   async addMember(name: string, recipient: string): Promise<void> {
     validateMemberName(name);
     if (!isX25519Recipient(recipient)) throw new KvgitError('ERR_INVALID_REQUEST', `"${recipient}" is not an age X25519 recipient (age1…)`);
+    await this.addMemberWith({ name, type: 'x25519', recipient });
+  }
+
+  /** A member who unlocks with a passphrase (scrypt, work factor 2^18 unless `logN` says otherwise). */
+  async addPassphraseMember(name: string, passphrase: string, logN?: number): Promise<void> {
+    validateMemberName(name);
+    const { member, sealedIdentity } = await newPassphraseMember(name, passphrase, logN);
+    await this.addMemberWith(member, sealedIdentity);
+  }
+
+  private async addMemberWith(member: Member, sealedIdentity?: Uint8Array): Promise<void> {
     await this.transact(async (w) => {
       const keyring = decodeKeyringUnverified((await w.snap.readFile(KEYRING_FILE))!);
-      if (keyring.members.some((m) => m.name === name)) throw new KvgitError('ERR_INVALID_REQUEST', `a member named ${name} already exists`);
-      const member: Member = { name, type: 'x25519', recipient };
+      if (keyring.members.some((m) => m.name === member.name)) throw new KvgitError('ERR_INVALID_REQUEST', `a member named ${member.name} already exists`);
+      if (keyring.members.some((m) => m.recipient === member.recipient)) throw new KvgitError('ERR_INVALID_REQUEST', `${member.recipient} is already a member`);
       keyring.members.push(member);
       w.putFile(KEYRING_FILE, encodeKeyring(keyring, w.key));
-      w.putFile(keyringEntryFile(name), await wrapForMember(member, w.key));
-      w.describe({ op: 'member-add', mount: '', path: name });
+      w.putFile(keyringEntryFile(member.name), await wrapForMember(member, w.key));
+      if (sealedIdentity) w.putFile(memberIdentityFile(member.name), sealedIdentity);
+      w.describe({ op: 'member-add', mount: '', path: member.name });
     });
   }
+
+  /**
+   * Removes a member. The member held the store key, so by default the key is rotated in the same
+   * commit; either way the result lists every secret the member could read. What the history still
+   * holds (old ciphertext under the old key) is in docs/THREAT-MODEL.md.
+   */
+  async removeMember(name: string, options: { rotate?: boolean; onProgress?: Progress } = {}): Promise<MemberRemoval> {
+    const rotate = options.rotate ?? true;
+    return this.transact(async (w) => {
+      const keyring = decodeKeyringUnverified((await w.snap.readFile(KEYRING_FILE))!);
+      const member = keyring.members.find((m) => m.name === name);
+      if (!member) throw new KvgitError('ERR_INVALID_REQUEST', `no member named ${name}`);
+      if (keyring.members.length === 1) throw new KvgitError('ERR_INVALID_REQUEST', `${name} is the last member; a store needs one`);
+      const readable: string[] = [];
+      for (const m of w.mounts.values()) for (const k of await w.allKeys(m)) readable.push(`${m.path}${k}`);
+      keyring.members = keyring.members.filter((m) => m.name !== name);
+      w.removeFile(keyringEntryFile(name));
+      if (member.type === 'passphrase') w.removeFile(memberIdentityFile(name));
+      w.describe({ op: 'member-remove', mount: '', path: name });
+      if (rotate) await this.rotateInto(w, keyring, options.onProgress);
+      else w.putFile(KEYRING_FILE, encodeKeyring(keyring, w.key));
+      return { member: name, rotated: rotate, readable };
+    }).finally(() => this.lock());
+  }
+
+  /** A new store key; every live version is re-encrypted and every record re-MACed, in one commit. */
+  async rotate(options: { onProgress?: Progress } = {}): Promise<{ versions: number }> {
+    return this.transact(async (w) => {
+      const keyring = decodeKeyringUnverified((await w.snap.readFile(KEYRING_FILE))!);
+      w.describe({ op: 'rotate', mount: '' });
+      return { versions: await this.rotateInto(w, keyring, options.onProgress) };
+    }).finally(() => this.lock());
+  }
+
+  private async rotateInto(w: StoreWriter, keyring: Keyring, onProgress?: Progress): Promise<number> {
+    const next = await StoreKey.from(await newX25519Identity());
+    w.sealKey = next;
+    const work: Array<() => Promise<void>> = [];
+    for (const mount of w.mounts.values()) {
+      for (const key of await w.allKeys(mount)) {
+        if (mount.version === 1) {
+          work.push(async () => w.putV1Data(mount, key, (await w.v1Data(mount, key))!));
+          continue;
+        }
+        const meta = (await w.metadata(mount, key))!;
+        w.putMetadata(mount, meta);
+        for (const [n, v] of meta.versions) {
+          if (!v.destroyed && (await w.hasVersionData(mount, key, n))) work.push(async () => w.putVersionData(mount, key, n, (await w.versionData(mount, key, n))!));
+        }
+      }
+    }
+    for (let i = 0; i < work.length; i++) {
+      await work[i]!();
+      onProgress?.(i + 1, work.length);
+    }
+    keyring.storeRecipient = next.recipient;
+    w.putFile(KEYRING_FILE, encodeKeyring(keyring, next));
+    for (const m of keyring.members) w.putFile(keyringEntryFile(m.name), await wrapForMember(m, next));
+    w.mountsChanged = true;
+    return work.length;
+  }
+}
+
+export type Progress = (done: number, total: number) => void;
+
+export interface MemberRemoval {
+  member: string;
+  rotated: boolean;
+  /** Every secret the removed member could read (mount path + key). */
+  readable: string[];
 }
 
 function extPath(path: string): string {

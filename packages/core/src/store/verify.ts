@@ -8,7 +8,7 @@ import { KvgitError, type ErrorCode } from '../errors';
 import { METADATA_FILE, V1_DATA_FILE, classifyEntry, keyDirInMount, mountDir } from '../format/paths';
 import type { KeyMetadata, Mount } from '../kv/model';
 import type { ObjectStore } from '../storage/objects';
-import { TREE_MODE, parseCommit } from '../storage/objects';
+import { TREE_MODE, type TreeEntry, parseCommit } from '../storage/objects';
 import type { StorageLocation } from '../storage/git';
 import type { StoreView } from './view';
 
@@ -89,6 +89,7 @@ export async function verifyStore(view: StoreView, objects: ObjectStore, locatio
   }
 
   await verifyHistory(view, objects, location, current, report);
+  await verifyNoRollback(view, objects, location, report);
   report.ok = report.problems.length === 0;
   return report;
 }
@@ -173,5 +174,66 @@ async function verifyHistory(
     } catch (e) {
       report.problems.push(asProblem(e, oid));
     }
+  }
+}
+
+/**
+ * Along the first-parent history, a key's current_version never goes down except where a commit
+ * deletes the key: a decrease is a rolled-back metadata file (ERR_METADATA_ROLLBACK).
+ */
+async function verifyNoRollback(view: StoreView, objects: ObjectStore, location: StorageLocation, report: VerifyReport): Promise<void> {
+  const storeTree = async (commitTree: string): Promise<string | undefined> => {
+    let cur: string | undefined = commitTree;
+    for (const part of location.prefix.split('/').filter((p) => p !== '')) {
+      const e: TreeEntry | undefined = (await objects.readTree(cur!)).find((x) => x.name === part && x.mode === TREE_MODE);
+      cur = e?.oid;
+      if (!cur) return undefined;
+    }
+    return cur;
+  };
+  const versionOf = new Map<string, number | undefined>();
+  const currentVersion = async (oid: string): Promise<number | undefined> => {
+    if (!versionOf.has(oid)) {
+      try {
+        const j = JSON.parse(Buffer.from((await objects.read(oid)).content).toString('utf8'));
+        versionOf.set(oid, typeof j.current_version === 'number' ? j.current_version : undefined);
+      } catch {
+        versionOf.set(oid, undefined);
+      }
+    }
+    return versionOf.get(oid);
+  };
+  // Changed metadata files between two store trees: path → [old oid, new oid].
+  const diff = async (a: string | undefined, b: string | undefined, dir: string, out: Array<[string, string | undefined, string | undefined]>) => {
+    if (a === b) return;
+    const ea = a ? await objects.readTree(a) : [];
+    const eb = b ? await objects.readTree(b) : [];
+    for (const name of new Set([...ea.map((e) => e.name), ...eb.map((e) => e.name)])) {
+      const x = ea.find((e) => e.name === name);
+      const y = eb.find((e) => e.name === name);
+      if (x?.oid === y?.oid) continue;
+      const path = dir === '' ? name : `${dir}/${name}`;
+      if (name === METADATA_FILE) out.push([path, x?.oid, y?.oid]);
+      else if (x?.mode === TREE_MODE || y?.mode === TREE_MODE) {
+        await diff(x?.mode === TREE_MODE ? x.oid : undefined, y?.mode === TREE_MODE ? y.oid : undefined, path, out);
+      }
+    }
+  };
+  let oid = view.snap.commit;
+  while (oid) {
+    const c = parseCommit((await objects.read(oid)).content);
+    const parent = c.parents[0];
+    if (!parent) break;
+    const p = parseCommit((await objects.read(parent)).content);
+    const changes: Array<[string, string | undefined, string | undefined]> = [];
+    await diff(await storeTree(p.tree), await storeTree(c.tree), '', changes);
+    for (const [path, before, after] of changes) {
+      if (!before || !after) continue;
+      const [vb, va] = [await currentVersion(before), await currentVersion(after)];
+      if (vb !== undefined && va !== undefined && va < vb) {
+        report.problems.push({ code: 'ERR_METADATA_ROLLBACK', file: path, message: `${path} went back from version ${vb} to ${va} in commit ${oid.slice(0, 12)}: the metadata was rolled back` });
+      }
+    }
+    oid = parent;
   }
 }

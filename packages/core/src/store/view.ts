@@ -26,7 +26,16 @@ export class StoreView {
   async metadata(mount: Mount, key: string): Promise<KeyMetadata | undefined> {
     const file = metadataFile(mount.path, key);
     const bytes = await this.snap.readFile(file);
-    return bytes ? decodeMetadata(bytes, mount.uuid, key, this.key.macKey, file) : undefined;
+    if (!bytes) return undefined;
+    const meta = decodeMetadata(bytes, mount.uuid, key, this.key.macKey, file);
+    // An older (validly MACed) metadata file put back over newer versions: their blobs betray it.
+    for (const e of (await this.snap.listDir(keyDir(mount.path, key))) ?? []) {
+      const n = /^(\d+)\.age$/.exec(e.name);
+      if (n && Number(n[1]) > meta.currentVersion) {
+        throw new KvgitError('ERR_METADATA_ROLLBACK', `${file} says the current version is ${meta.currentVersion}, but version ${n[1]} exists: the metadata was rolled back`, { file, mount: mount.path, path: key });
+      }
+    }
+    return meta;
   }
 
   private async openBlob(file: string, place: BlobPlace): Promise<SecretData | undefined> {
@@ -74,6 +83,8 @@ export class StoreView {
 export class StoreWriter extends StoreView implements KvWriter, V1Writer {
   private readonly pending = new Map<string, Edit | Promise<Edit>>();
   readonly operations: Operation[] = [];
+  /** The key new blobs and records are sealed with: the store key, or a new one while rotating. */
+  sealKey: StoreKey = this.key;
   mountsChanged = false;
 
   get hasChanges(): boolean {
@@ -81,12 +92,12 @@ export class StoreWriter extends StoreView implements KvWriter, V1Writer {
   }
 
   private seal(file: string, place: BlobPlace, data: SecretData): void {
-    this.pending.set(file, sealToRecipients([this.key.recipient], encodeBlobPayload(place, data)).then((content) => ({ path: file, content })));
+    this.pending.set(file, sealToRecipients([this.sealKey.recipient], encodeBlobPayload(place, data)).then((content) => ({ path: file, content })));
   }
 
   putMetadata(mount: Mount, meta: KeyMetadata): void {
     const file = metadataFile(mount.path, meta.key);
-    this.pending.set(file, { path: file, content: encodeMetadata(meta, mount.uuid, this.key.macKey) });
+    this.pending.set(file, { path: file, content: encodeMetadata(meta, mount.uuid, this.sealKey.macKey) });
   }
 
   putVersionData(mount: Mount, key: string, version: number, data: SecretData): void {
@@ -158,7 +169,7 @@ export class StoreWriter extends StoreView implements KvWriter, V1Writer {
 
   async edits(): Promise<Edit[]> {
     const out = await Promise.all(this.pending.values());
-    if (this.mountsChanged) out.push({ path: MOUNTS_FILE, content: encodeMounts(this.mounts, this.key.macKey) });
+    if (this.mountsChanged) out.push({ path: MOUNTS_FILE, content: encodeMounts(this.mounts, this.sealKey.macKey) });
     return out;
   }
 }
