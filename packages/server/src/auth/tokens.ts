@@ -139,7 +139,7 @@ export class Auth {
   async policyNames(gen: Generation): Promise<string[]> {
     // Listing is not a core operation for ext/ files; the names come from the git tree.
     return this.state.memo(gen, 'policy-names', async () => {
-      const snap = await this.state.store.storage.snapshot(gen.head);
+      const snap = await this.state.store.storage.snapshot(gen.head && /^[0-9a-f]{40}$/.test(gen.head) ? gen.head : undefined);
       const entries = (await snap.listDir(`ext/${POLICIES_DIR}`)) ?? [];
       const names = entries.filter((e) => e.name.endsWith('.hcl')).map((e) => e.name.slice(0, -4));
       return [...new Set([...names, 'default', 'root'])].sort();
