@@ -27,7 +27,8 @@ export class Client {
   constructor(readonly url: string, public token: string | null = ROOT_TOKEN, readonly ca?: Buffer) {}
 
   request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
-    const u = new URL(path, this.url);
+    // The path is sent exactly as given (a URL object would normalise "%2E%2E" away).
+    const u = new URL(this.url);
     const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? this.token : options.token;
     if (token) headers['X-Vault-Token'] ??= token;
@@ -40,7 +41,7 @@ export class Client {
     if (payload) headers['Content-Length'] = String(payload.length);
     const mod = u.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const req = mod.request(u, { method, headers, agent: false, ca: this.ca }, (res) => {
+      const req = mod.request({ protocol: u.protocol, hostname: u.hostname, port: u.port, path, method, headers, agent: false, ca: this.ca }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {

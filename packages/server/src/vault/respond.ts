@@ -93,7 +93,7 @@ export function fromError(e: unknown, log: (line: string) => void): HttpResponse
 function fromKvgitError(e: KvgitError, log: (line: string) => void): HttpResponse {
   if (e.code === 'ERR_NOT_FOUND') {
     // Core messages never hold secret values; the 404s with a body carry the version metadata.
-    return e.details.data !== undefined ? rawNotFound(e.details.data) : errors(404, []);
+    return e.details.data !== undefined ? rawNotFound(e.details.data, { mountType: 'kv' }) : errors(404, []);
   }
   const status = e.httpStatus ?? LOCAL_STATUS[e.code] ?? 500;
   if (status >= 500) log(`${e.code}: ${e.message}`);
