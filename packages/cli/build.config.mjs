@@ -1,4 +1,19 @@
 // The CLI is ESM with code splitting, so a command loads only the modules it needs.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+// The core loads isomorphic-git with `await import('isomorphic-git')` and uses its named exports.
+// Bundled from its CommonJS build into a split chunk, that namespace would hold only `default`;
+// its ES module build keeps the named exports.
+const coreRequire = createRequire(new URL('../core/package.json', import.meta.url));
+const isomorphicGitEsm = join(dirname(coreRequire.resolve('isomorphic-git')), 'index.js');
+const esmIsomorphicGit = {
+  name: 'isomorphic-git-esm',
+  setup(build) {
+    build.onResolve({ filter: /^isomorphic-git$/ }, () => ({ path: isomorphicGitEsm }));
+  },
+};
+
 export const bundles = [
   {
     entryPoints: { kvgit: 'src/main.ts' },
@@ -13,5 +28,6 @@ export const bundles = [
     banner: { js: "import { createRequire as __kvgitCreateRequire } from 'node:module'; const require = __kvgitCreateRequire(import.meta.url);" },
     legalComments: 'none',
     metafile: false,
+    plugins: [esmIsomorphicGit],
   },
 ];

@@ -1,3 +1,226 @@
-// Placeholder entry; the CLI lands in its own commit.
-process.stderr.write('kvgit: the CLI is not built yet\n');
-process.exitCode = 1;
+/**
+ * The only file that touches argv, stdout, stderr and the exit code. It finds the command, loads
+ * only that command's module, parses its flags, runs it and renders the result. Nothing heavy
+ * happens at import time: `kvgit get` must start about as fast as Node itself.
+ */
+import { isatty } from 'node:tty';
+import { FIELD_FLAG, GLOBAL_FLAGS, type Input } from './command';
+import type { Context, Progress } from './context';
+import { CliError, usageError } from './errors';
+import { EXIT } from './exitCodes';
+import { parseArgs } from './args';
+import { parseFormat, render } from './output/render';
+import { reportError } from './reportError';
+import { COMMANDS, route } from './registry';
+
+const env = process.env;
+const stdoutIsTTY = isatty(1);
+const stderrIsTTY = isatty(2);
+let color = stderrIsTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  // A closed pipe (`kvgit list | head -1`) is not an error of ours.
+  if (e.code !== 'EPIPE') throw e;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    writeError(reportError(e, env).message);
+    process.exitCode = EXIT.INTERNAL;
+  },
+);
+
+async function main(argv: string[]): Promise<number> {
+  // Global flags may come before the command name: `kvgit --store dir get secret/x`.
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '-' && argv[i] !== '--') {
+    const a = argv[i++]!;
+    leading.push(a);
+    const name = a.replace(/^--?/, '').split('=')[0];
+    if ((name === 'store' || name === 'format') && !a.includes('=') && i < argv.length) leading.push(argv[i++]!);
+  }
+  if (leading.some((a) => a === '--version' || a === '-version' || a === '-v')) return runCommand('version', [], false);
+  const words = argv.slice(i);
+  const found = route(words);
+  const wantsHelp = leading.some((a) => /^--?(h|help)$/.test(a));
+  if (!found) {
+    if (words.length === 0) return runCommand('help', leading.filter((a) => !/^--?(h|help)$/.test(a)), false, wantsHelp ? EXIT.OK : EXIT.USAGE);
+    writeError(`Unknown command: ${words[0]}\nRun \`kvgit help\` for the list of commands.`);
+    return EXIT.USAGE;
+  }
+  if ('group' in found) {
+    // `kvgit members`, `kvgit kv metadata`: the help of that group.
+    return runCommand('help', [found.group === 'kv' ? 'kv' : found.group], false, wantsHelp ? EXIT.OK : EXIT.USAGE);
+  }
+  return runCommand(found.name, [...leading, ...words.slice(found.consumed)], found.viaKv);
+}
+
+async function runCommand(name: string, args: string[], viaKv: boolean, exitCode?: number): Promise<number> {
+  const command = (await COMMANDS[name]!()).default;
+  if (viaKv && !command.kv) {
+    writeError(`Unknown command: kv ${name}\nRun \`kvgit help kv\` for the kv commands.`);
+    return EXIT.USAGE;
+  }
+  let input: Input;
+  try {
+    input = parseArgs(args, [...(command.flags ?? []), ...GLOBAL_FLAGS, ...(command.field ? [FIELD_FLAG] : [])]);
+  } catch (e) {
+    return fail(e);
+  }
+  if (input.flags['no-color']) color = false;
+  if (input.flags.help) return runCommand('help', command.name.split(' '), false);
+  // export and import have their own -format (dotenv, shell, json) and print raw text.
+  const ownsFormat = (command.flags ?? []).some((f) => f.name === 'format');
+  const format = ownsFormat ? 'table' : parseFormat(String(input.flags.format ?? env.KVGIT_FORMAT ?? 'table'));
+  if (!format) {
+    writeError(`Invalid output format: ${String(input.flags.format ?? env.KVGIT_FORMAT)}`);
+    return EXIT.USAGE;
+  }
+  if (input.rest !== undefined && !command.rest) input.args.push(...input.rest);
+
+  let result;
+  try {
+    result = await command.run(makeContext(input), input);
+  } catch (e) {
+    return fail(e);
+  }
+  const field = typeof input.flags.field === 'string' && input.flags.field !== '' ? input.flags.field : undefined;
+  const out = render(result, { format, field, stdoutIsTTY });
+  if (out.stdout) process.stdout.write(out.stdout);
+  if (out.stderr) process.stderr.write(colorWarnings(out.stderr));
+  return exitCode ?? out.exitCode;
+}
+
+function fail(e: unknown): number {
+  const r = reportError(e, env);
+  writeError(r.message);
+  return r.exitCode;
+}
+
+function writeError(message: string): void {
+  process.stderr.write(color ? `\x1b[31m${message}\x1b[0m\n` : `${message}\n`);
+}
+
+function colorWarnings(text: string): string {
+  return color ? text.replace(/^WARNING!.*$/m, (l) => `\x1b[33m${l}\x1b[0m`) : text;
+}
+
+function makeContext(input: Input): Context {
+  const storeFlag = input.flags.store;
+  const storePath = typeof storeFlag === 'string' && storeFlag !== '' ? storeFlag : env.KVGIT_STORE || undefined;
+  const yes = input.flags.yes === true;
+  let stdinText: Promise<string> | undefined;
+  const readStdin = () => (stdinText ??= readAll(process.stdin));
+  return {
+    env,
+    cwd: process.cwd(),
+    storePath,
+    stdinIsTTY: isatty(0),
+    stdoutIsTTY,
+    stderrIsTTY,
+    readStdin,
+    async openStore() {
+      const { Store, parseDurationSeconds } = await import('@kvgit/core');
+      // KVGIT_LOCK_TIMEOUT: how long a write waits for another writer (a duration; default 30s).
+      const timeout = env.KVGIT_LOCK_TIMEOUT;
+      let lockTimeoutMs: number | undefined;
+      if (timeout) {
+        try {
+          lockTimeoutMs = parseDurationSeconds(timeout) * 1000;
+        } catch {
+          throw usageError(`KVGIT_LOCK_TIMEOUT: invalid duration "${timeout}"`);
+        }
+      }
+      return Store.open({ path: storePath ?? process.cwd(), env, lockTimeoutMs });
+    },
+    async confirm(question, options) {
+      if (yes) return true;
+      if (!isatty(0) || !stderrIsTTY) return options.whenNonInteractive === 'proceed';
+      return /^y(es)?$/i.test((await askLine(`${question} [y/N] `)).trim());
+    },
+    progress(label, total) {
+      return stderrIsTTY ? terminalProgress(label, total) : { tick() {}, done() {} };
+    },
+    async promptSecret(question) {
+      if (!isatty(0) || !stderrIsTTY) throw usageError(`${question.replace(/:\s*$/, '')}: no terminal to ask on`);
+      return askHidden(question);
+    },
+    warn(text) {
+      process.stderr.write(`${text}\n`);
+    },
+    streams: { stdout: process.stdout, stderr: process.stderr },
+  };
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function askLine(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    return await new Promise<string>((resolve) => rl.question(question, resolve));
+  } finally {
+    rl.close();
+  }
+}
+
+/** Reads a line from the terminal without echoing it. */
+async function askHidden(question: string): Promise<string> {
+  process.stderr.write(question);
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.resume();
+  let text = '';
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const onData = (buf: Buffer) => {
+        for (const ch of buf.toString('utf8')) {
+          if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+            stdin.off('data', onData);
+            resolve(text);
+            return;
+          }
+          if (ch === '\u0003') {
+            stdin.off('data', onData);
+            reject(new CliError('Interrupted: nothing was changed.', EXIT.CONFIRMATION_REFUSED));
+            return;
+          }
+          if (ch === '\u007f' || ch === '\b') text = [...text].slice(0, -1).join('');
+          else text += ch;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write('\n');
+  }
+}
+
+function terminalProgress(label: string, total?: number): Progress {
+  let n = 0;
+  let last = 0;
+  const draw = () => process.stderr.write(`\r\x1b[K${label} ${n}${total !== undefined ? `/${total}` : ''}`);
+  return {
+    tick(k = 1) {
+      n += k;
+      const now = Date.now();
+      if (now - last > 80 || n === total) {
+        last = now;
+        draw();
+      }
+    },
+    done() {
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}

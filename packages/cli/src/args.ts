@@ -1,0 +1,89 @@
+/**
+ * Flags the way Vault's CLI reads them (Go's flag package under Vault's FlagSets): `-name=value`,
+ * `-name value`, `--name`, bool flags bare or `-name=false`, repeatable slice and map flags. Two
+ * kindnesses beyond Vault: a known flag after a positional argument is still a flag (Vault only
+ * warns), and `--` ends the flags (exec takes the command after it).
+ */
+import type { Flag, FlagValue, Input } from './command';
+import { usageError } from './errors';
+
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** strconv.ParseBool. */
+export function parseBool(s: string): boolean | undefined {
+  if (TRUE.has(s)) return true;
+  if (FALSE.has(s)) return false;
+  return undefined;
+}
+
+export function parseArgs(argv: string[], flags: Flag[]): Input {
+  const byName = new Map<string, Flag>();
+  // The first definition of a name wins: a command's own -format (export, import) shadows the global one.
+  for (const f of flags) {
+    for (const n of [f.name, ...(f.aliases ?? [])]) if (!byName.has(n)) byName.set(n, f);
+  }
+  const values: Record<string, FlagValue | undefined> = {};
+  const args: string[] = [];
+  let rest: string[] | undefined;
+
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      rest = argv.slice(i + 1);
+      break;
+    }
+    if (a === '-' || a === '' || !a.startsWith('-')) {
+      args.push(a);
+      continue;
+    }
+    const body = a.startsWith('--') ? a.slice(2) : a.slice(1);
+    if (body === '' || body.startsWith('-') || body.startsWith('=')) throw usageError(`bad flag syntax: ${a}`);
+    const eq = body.indexOf('=');
+    const name = eq === -1 ? body : body.slice(0, eq);
+    const spec = byName.get(name);
+    if (!spec) {
+      // After a positional argument an unknown "-x" is data (a K=V pair), as in Vault.
+      if (args.length > 0) {
+        args.push(a);
+        continue;
+      }
+      throw usageError(`flag provided but not defined: -${name}`);
+    }
+    let raw: string | undefined = eq === -1 ? undefined : body.slice(eq + 1);
+    if (spec.type === 'bool' || spec.type === 'boolptr') {
+      const v = raw === undefined ? true : parseBool(raw);
+      if (v === undefined) throw usageError(`invalid boolean value "${raw}" for -${name}: parse error`);
+      values[spec.name] = v;
+      continue;
+    }
+    if (raw === undefined) {
+      if (i + 1 >= argv.length) throw usageError(`flag needs an argument: -${name}`);
+      raw = argv[++i]!;
+    }
+    values[spec.name] = setValue(spec, name, raw, values[spec.name]);
+  }
+  return { flags: values, args, rest };
+}
+
+function setValue(spec: Flag, name: string, raw: string, previous: FlagValue | undefined): FlagValue {
+  switch (spec.type) {
+    case 'string':
+    case 'duration': // parsed by the command (kv/flags.ts), with the core's duration parser
+      return raw;
+    case 'int': {
+      const s = raw.trim();
+      if (!/^[-+]?\d+$/.test(s)) throw usageError(`invalid value "${raw}" for flag -${name}: parse error`);
+      return Number(s);
+    }
+    case 'strings':
+      return [...((previous as string[] | undefined) ?? []), raw.trim()];
+    case 'map': {
+      const idx = raw.indexOf('=');
+      if (idx === -1) throw usageError(`invalid value "${raw}" for flag -${name}: missing = in KV pair: "${raw}"`);
+      return { ...((previous as Record<string, string> | undefined) ?? {}), [raw.slice(0, idx)]: raw.slice(idx + 1) };
+    }
+    default:
+      throw new Error(`unhandled flag type ${spec.type}`);
+  }
+}
