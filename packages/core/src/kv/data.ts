@@ -14,10 +14,11 @@ export interface ReadResult {
 
 export async function readData(r: KvReader, mount: Mount, rawKey: string, params: Params = {}): Promise<ReadResult> {
   const key = validateKey(rawKey);
+  // Vault's framework validates every field before the handler looks anything up.
+  let version = decodeInt(params, 'version') ?? 0;
   const meta = await r.metadata(mount, key);
   const where = { mount: mount.path, path: key };
   if (!meta) throw notFound(where);
-  let version = decodeInt(params, 'version') ?? 0;
   if (version <= 0) version = meta.currentVersion;
   const v = meta.versions.get(version);
   if (!v) throw notFound({ ...where, version });

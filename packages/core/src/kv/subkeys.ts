@@ -6,11 +6,12 @@ import { type Params, decodeInt } from './params';
 
 export async function readSubkeys(r: KvReader, mount: Mount, rawKey: string, params: Params = {}) {
   const key = validateKey(rawKey);
+  // Vault's framework validates every field before the handler looks anything up.
   const depth = decodeInt(params, 'depth') ?? 0;
+  let version = decodeInt(params, 'version') ?? 0;
   const where = { mount: mount.path, path: key };
   const meta = await r.metadata(mount, key);
   if (!meta) throw notFound(where);
-  let version = decodeInt(params, 'version') ?? 0;
   if (version <= 0) version = meta.currentVersion;
   const v = meta.versions.get(version);
   if (!v) throw notFound({ ...where, version });
