@@ -250,10 +250,12 @@ describe('core: data (write, read, patch, delete latest)', () => {
       assert.deepEqual(await s.store.readData(m, 'k', { version: '1' }), { data: { v: 1 }, metadata: versionMeta(1, t1) });
     });
 
-    it('refuses a non-integer version with 400 Field validation failed', async () => {
+    it('refuses a non-integer version with 400 Field validation failed, even for a missing key', async () => {
       const m = await s.mount();
       await s.store.writeData(m, 'k', { data: {} });
-      await rejects(s.store.readData(m, 'k', { version: 'two' }), { code: 'ERR_INVALID_REQUEST', status: 400, message: /^Field validation failed: error converting input for field "version": / });
+      const invalidVersion = { code: 'ERR_INVALID_REQUEST', status: 400, message: /^Field validation failed: error converting input for field "version": / } as const;
+      await rejects(s.store.readData(m, 'k', { version: 'two' }), invalidVersion);
+      await rejects(s.store.readData(m, 'missing', { version: 'two' }), invalidVersion);
     });
 
     it('a missing key, a version beyond current and a metadata-only key are 404 without a body', async () => {

@@ -84,5 +84,6 @@ describe('core: subkeys', () => {
     await s.store.writeData(m, 'k', { data: {} });
     await rejects(s.store.readSubkeys(m, 'k', { depth: 'deep' }), { code: 'ERR_INVALID_REQUEST', status: 400, message: /^Field validation failed: error converting input for field "depth": / });
     await rejects(s.store.readSubkeys(m, 'k', { version: 'x' }), { code: 'ERR_INVALID_REQUEST', status: 400, message: /^Field validation failed: error converting input for field "version": / });
+    await rejects(s.store.readSubkeys(m, 'missing', { version: 'x' }), { code: 'ERR_INVALID_REQUEST', status: 400, message: /^Field validation failed: error converting input for field "version": / });
   });
 });
