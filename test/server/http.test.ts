@@ -46,6 +46,15 @@ describe('server: HTTP layer and robustness', function () {
     }
   });
 
+  it('JSON sent with the form content type (curl -d) is JSON; a real form body is a form', async () => {
+    const r = await c.request('PUT', '/v1/secret/data/curl', { raw: '{"data":{"a":1}}', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(r.status, 200);
+    const f = await c.request('POST', '/v1/secret/config', { raw: 'max_versions=7', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(f.status, 204);
+    assert.equal((await c.get('/v1/secret/config')).body.data.max_versions, 7);
+    await c.post('/v1/secret/config', { max_versions: 0 });
+  });
+
   it('a body over the limit is a 413, by Content-Length and by chunks', async () => {
     const big = JSON.stringify({ data: { v: 'x'.repeat(70 * 1024) } });
     const r = await c.request('POST', '/v1/secret/data/big', { raw: big, headers: { 'Content-Type': 'application/json' } });

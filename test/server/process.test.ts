@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Store } from '@kvgit/core';
 import { type TempStore, tempStore } from '../helpers/temp';
 
@@ -15,8 +17,10 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-async function spawnServer(t: TempStore, env: NodeJS.ProcessEnv): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE, t.repo], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const CLI = new URL('../../packages/cli/bin/kvgit.mjs', import.meta.url).pathname;
+
+async function spawnServer(t: TempStore, env: NodeJS.ProcessEnv, argv = ['--import', 'tsx', SERVE, t.repo], cwd?: string): Promise<Proc> {
+  const child = spawn(process.execPath, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -71,6 +75,24 @@ describe('server: as a process', function () {
       p.child.kill('SIGTERM');
       assert.equal(await p.exited, 0);
     }
+  });
+
+  it('the real CLI: `kvgit serve --root-token-file` serves, and SIGINT stops it with exit code 0', async () => {
+    assert.ok(existsSync(new URL('../../packages/cli/dist/kvgit.mjs', import.meta.url)), 'build first: node scripts/build.mjs');
+    const file = join(t.root, 'root-token');
+    writeFileSync(file, 'cli-root-token\n', { mode: 0o600 });
+    const p = await spawnServer(t, t.env, [CLI, 'serve', '--address', '127.0.0.1:0', '--root-token-file', file], t.repo);
+    try {
+      const agent = new http.Agent({ keepAlive: false });
+      assert.equal(await put(p.url, agent, 'cli-root-token', 'via-cli', 7), 200);
+      assert.equal(await put(p.url, agent, 'wrong-token', 'via-cli', 8), 403);
+      assert.ok(!p.stdout().includes('Root Token'));
+    } finally {
+      p.child.kill('SIGINT');
+      assert.equal(await p.exited, 0, p.stderr());
+    }
+    const store = await Store.open({ path: t.repo, env: t.env });
+    assert.deepEqual((await store.readData('secret', 'via-cli')).data, { value: 7 });
   });
 
   it('SIGTERM during a burst of writes: exits 0 and every acknowledged write is in the store', async () => {

@@ -62,9 +62,14 @@ function mediaType(header: string | undefined): string {
   return raw;
 }
 
+/**
+ * Vault's isForm: a form only when declared so and the body does not look like JSON, since
+ * clients (curl -d) send JSON with the form content type by default.
+ */
 function bodyData(req: HttpRequest): Record<string, unknown> {
   const ct = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  return ct === 'application/x-www-form-urlencoded' ? parseForm(req.body) : parseJsonBody(req.body);
+  const looksJson = /^\s*[{[]/.test(req.body.subarray(0, 512).toString('latin1'));
+  return ct === 'application/x-www-form-urlencoded' && !looksJson ? parseForm(req.body) : parseJsonBody(req.body);
 }
 
 /** Whether a path has "." or ".." segments after decoding (OpenBao's IsRelativePath). */
