@@ -3,6 +3,7 @@
  * only that command's module, parses its flags, runs it and renders the result. Nothing heavy
  * happens at import time: `kvgit get` must start about as fast as Node itself.
  */
+import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { FIELD_FLAG, GLOBAL_FLAGS, type Input } from './command';
 import type { Context, Progress } from './context';
@@ -17,11 +18,6 @@ const env = process.env;
 const stdoutIsTTY = isatty(1);
 const stderrIsTTY = isatty(2);
 let color = stderrIsTTY && !env.NO_COLOR && env.TERM !== 'dumb';
-
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  // A closed pipe (`kvgit list | head -1`) is not an error of ours.
-  if (e.code !== 'EPIPE') throw e;
-});
 
 main(process.argv.slice(2)).then(
   (code) => {
@@ -90,8 +86,8 @@ async function runCommand(name: string, args: string[], viaKv: boolean, exitCode
   }
   const field = typeof input.flags.field === 'string' && input.flags.field !== '' ? input.flags.field : undefined;
   const out = render(result, { format, field, stdoutIsTTY });
-  if (out.stdout) process.stdout.write(out.stdout);
-  if (out.stderr) process.stderr.write(colorWarnings(out.stderr));
+  write(1, out.stdout);
+  write(2, colorWarnings(out.stderr));
   return exitCode ?? out.exitCode;
 }
 
@@ -102,7 +98,26 @@ function fail(e: unknown): number {
 }
 
 function writeError(message: string): void {
-  process.stderr.write(color ? `\x1b[31m${message}\x1b[0m\n` : `${message}\n`);
+  write(2, color ? `\x1b[31m${message}\x1b[0m\n` : `${message}\n`);
+}
+
+/**
+ * Writes straight to the file descriptor: creating process.stdout for a pipe costs a few
+ * milliseconds of start-up. A non-blocking descriptor that is full hands the rest to the stream.
+ */
+function write(fd: 1 | 2, text: string): void {
+  if (text === '') return;
+  let buf = Buffer.from(text, 'utf8');
+  try {
+    while (buf.length > 0) buf = buf.subarray(writeSync(fd, buf));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') return; // the reader is gone (`kvgit list | head -1`): not our error
+    if (code !== 'EAGAIN') throw e;
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    stream.on('error', () => {});
+    stream.write(buf);
+  }
 }
 
 function colorWarnings(text: string): string {
@@ -150,9 +165,11 @@ function makeContext(input: Input): Context {
       return askHidden(question);
     },
     warn(text) {
-      process.stderr.write(`${text}\n`);
+      write(2, `${text}\n`);
     },
-    streams: { stdout: process.stdout, stderr: process.stderr },
+    get streams() {
+      return { stdout: process.stdout, stderr: process.stderr };
+    },
   };
 }
 
@@ -209,7 +226,7 @@ async function askHidden(question: string): Promise<string> {
 function terminalProgress(label: string, total?: number): Progress {
   let n = 0;
   let last = 0;
-  const draw = () => process.stderr.write(`\r\x1b[K${label} ${n}${total !== undefined ? `/${total}` : ''}`);
+  const draw = () => write(2, `\r\x1b[K${label} ${n}${total !== undefined ? `/${total}` : ''}`);
   return {
     tick(k = 1) {
       n += k;
@@ -220,7 +237,7 @@ function terminalProgress(label: string, total?: number): Progress {
       }
     },
     done() {
-      process.stderr.write('\r\x1b[K');
+      write(2, '\r\x1b[K');
     },
   };
 }
