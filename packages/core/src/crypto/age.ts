@@ -14,7 +14,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bech32 } from '@scure/base';
+import { bech32Decode, bech32Encode } from '../bytes/bech32';
 import { equalBytes } from '../bytes/json';
 
 const INTRO = 'age-encryption.org/v1\n';
@@ -36,14 +36,8 @@ export function isX25519Recipient(s: string): boolean {
 }
 
 function decodeKey(s: string, prefix: string): Uint8Array | undefined {
-  try {
-    const d = bech32.decode(s as `${string}1${string}`, 90);
-    if (d.prefix !== prefix) return undefined;
-    const bytes = bech32.fromWords(d.words);
-    return bytes.length === 32 ? bytes : undefined;
-  } catch {
-    return undefined;
-  }
+  const bytes = bech32Decode(prefix, s);
+  return bytes && bytes.length === 32 ? bytes : undefined;
 }
 
 // X25519 keys as DER, the form node:crypto takes raw keys in (RFC 8410).
@@ -67,13 +61,20 @@ function x25519(scalar: Uint8Array, point: Uint8Array): Uint8Array {
 }
 
 export async function newX25519Identity(): Promise<string> {
-  return bech32.encode('age-secret-key-', bech32.toWords(randomBytes(32)), 90).toUpperCase();
+  return bech32Encode('age-secret-key-', randomBytes(32)).toUpperCase();
 }
 
+const recipients = new Map<string, string>();
+
 export async function recipientOf(identity: string): Promise<string> {
-  const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
-  if (!scalar) throw new Error('not an age X25519 identity');
-  return bech32.encode('age', bech32.toWords(basePointMult(scalar)), 90);
+  let r = recipients.get(identity);
+  if (!r) {
+    const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
+    if (!scalar) throw new Error('not an age X25519 identity');
+    r = bech32Encode('age', basePointMult(scalar));
+    recipients.set(identity, r);
+  }
+  return r;
 }
 
 // ---- stanzas

@@ -83,7 +83,9 @@ function checkCas(meta: KeyMetadata, mount: Mount, body: Params): void {
   if (options && has(options, 'cas')) {
     const raw = options.cas;
     let cas: number;
-    if (typeof raw === 'number' && Number.isFinite(raw)) cas = Math.trunc(raw);
+    // mapstructure's WeakDecode: null leaves the int at 0, and "" reads as "0".
+    if (raw === null || raw === '') cas = 0;
+    else if (typeof raw === 'number' && Number.isFinite(raw)) cas = Math.trunc(raw);
     else if (typeof raw === 'string' && /^[-+]?\d+$/.test(raw.trim())) cas = Number(raw.trim());
     else if (typeof raw === 'boolean') cas = raw ? 1 : 0;
     else throw invalidRequest('error parsing check-and-set parameter');
