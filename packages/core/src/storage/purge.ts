@@ -15,8 +15,8 @@ import { ObjectStore, TREE_MODE, type TreeEntry, parseCommit } from './objects';
 import { listRefs, readHead } from './refs';
 import { crashPoint } from './crash';
 import { KvgitError } from '../errors';
+import { clearJournal } from './journal';
 
-export const JOURNAL = 'kvgit-purge.json';
 const ZERO = '0'.repeat(40);
 
 export interface PurgeReceipt {
@@ -253,32 +253,6 @@ class DryObjects {
     const oid = createHash('sha1').update(`tree ${body.length}\0`).update(body).digest('hex');
     this.fake.set(oid, entries);
     return oid;
-  }
-}
-
-export async function writeJournal(gitdir: string, blobs: string[]): Promise<void> {
-  const path = join(gitdir, JOURNAL);
-  let existing: string[] = [];
-  try {
-    existing = JSON.parse(await fsp.readFile(path, 'utf8')).blobs ?? [];
-  } catch {
-    // none
-  }
-  const tmp = `${path}.tmp-${process.pid}`;
-  await fsp.writeFile(tmp, JSON.stringify({ blobs: [...new Set([...existing, ...blobs])] }));
-  await fsp.rename(tmp, path);
-}
-
-export async function clearJournal(gitdir: string): Promise<void> {
-  await fsp.rm(join(gitdir, JOURNAL), { force: true });
-}
-
-export async function readJournal(gitdir: string): Promise<string[] | undefined> {
-  try {
-    const j = JSON.parse(await fsp.readFile(join(gitdir, JOURNAL), 'utf8'));
-    return Array.isArray(j.blobs) ? j.blobs : undefined;
-  } catch {
-    return undefined;
   }
 }
 

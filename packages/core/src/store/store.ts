@@ -26,11 +26,12 @@ import { encodeRecord } from '../format/records';
 import { type Clock, systemClock, formatTime } from '../time';
 import { DEFAULT_BRANCH, DEFAULT_STORE_DIR, findWorktree, locateStore } from './locate';
 import { commitMessage } from './message';
-import { type PurgePlan, type PurgeReceipt, clearJournal, planPurge, purgeBlobs, readJournal, writeJournal } from '../storage/purge';
+import type { PurgePlan, PurgeReceipt } from '../storage/purge';
+import { clearJournal, readJournal, writeJournal } from '../storage/journal';
 import { crashPoint } from '../storage/crash';
 import { TREE_MODE } from '../storage/objects';
-import { type LogEntry, type LogFilter, readLog } from './audit';
-import { type VerifyReport, verifyStore } from './verify';
+import type { LogEntry, LogFilter } from './audit';
+import type { VerifyReport } from './verify';
 import { StoreView, StoreWriter } from './view';
 
 export const STORE_KIND = 'store/1';
@@ -259,7 +260,7 @@ export class Store {
       const purge = when === 'always' || (when === 'branch-layout' && this.location.layout === 'branch');
       const blobs = purge ? await writer.removedBlobs() : [];
       if (blobs.length > 0 && confirm) {
-        const plan = await planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+        const plan = await (await import('../storage/purge')).planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
         plan.commits += 1; // the commit this change makes
         if (!(await confirm(plan))) {
           throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was changed (the history rewrite would change ${plan.commits} commits)`, {});
@@ -272,7 +273,7 @@ export class Store {
       await this.storage.commit(head, await writer.edits(), commitMessage(writer.operations), now);
       crashPoint('write:committed');
       if (blobs.length === 0) return { result };
-      const receipt = await purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+      const receipt = await (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
       return { result, receipt };
     }, this.options.lockTimeoutMs);
   }
@@ -301,7 +302,7 @@ export class Store {
       await clearJournal(this.location.gitdir);
       return undefined;
     }
-    return purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+    return (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
   }
 
   /**
@@ -310,16 +311,16 @@ export class Store {
    */
   async purge(confirm?: ConfirmRewrite): Promise<PurgeReceipt | undefined> {
     const view = await this.view();
-    const report = await verifyStore(view, this.storage.objects, this.location);
+    const report = await (await import('./verify')).verifyStore(view, this.storage.objects, this.location);
     const blobs = report.staleBlobs;
     if (blobs.length === 0) return undefined;
     return this.storage.withLock(async () => {
       if (confirm) {
-        const plan = await planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+        const plan = await (await import('../storage/purge')).planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
         if (!(await confirm(plan))) throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was changed (the history rewrite would change ${plan.commits} commits)`, {});
       }
       await writeJournal(this.location.gitdir, blobs);
-      return purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+      return (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
     }, this.options.lockTimeoutMs);
   }
 
@@ -509,14 +510,14 @@ export class Store {
   /** kvgit's commits for a mount, key or prefix, newest first (from the commit trailers). */
   async log(filter: LogFilter = {}): Promise<LogEntry[]> {
     const head = await this.storage.head();
-    return readLog(this.storage.objects, head, filter);
+    return (await import('./audit')).readLog(this.storage.objects, head, filter);
   }
 
   /** Checks the whole store and its history; never throws for what it finds, it reports it. */
   async verify(): Promise<VerifyReport> {
     await this.recover();
     const view = await this.view();
-    return verifyStore(view, this.storage.objects, this.location);
+    return (await import('./verify')).verifyStore(view, this.storage.objects, this.location);
   }
 
   // ---- files of front ends (e.g. the HTTP server's policies and token hashes)
