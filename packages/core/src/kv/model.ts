@@ -126,7 +126,7 @@ export function effectiveDeleteVersionAfter(key: KeyMetadata, mount: MountConfig
   const b = key.deleteVersionAfter;
   if (a === 0) return b;
   if (b === 0) return a;
-  return Math.max(a, b);
+  return Math.min(a, b);
 }
 
 export function versionResponse(meta: KeyMetadata, version: number) {
