@@ -120,6 +120,7 @@ complete -F _kvgit kvgit
 export function zshScript(commands: Command[]): string {
   return `#compdef kvgit
 # kvgit completion for zsh. Load it with: source <(kvgit completion zsh)
+(( $+functions[compdef] )) || { autoload -U +X compinit && compinit -u; }
 autoload -U +X bashcompinit && bashcompinit
 ${bashScript(commands).replace(/^# kvgit completion for bash.*\n/, '')}`;
 }
@@ -127,10 +128,36 @@ ${bashScript(commands).replace(/^# kvgit completion for bash.*\n/, '')}`;
 export function fishScript(commands: Command[]): string {
   const lines = [
     '# kvgit completion for fish. Load it with: kvgit completion fish | source',
-    'function __kvgit_words; set -l w (commandline -opc); set -e w[1]; for x in $w; string match -q -- "-*" $x; or echo $x; end; end',
-    'function __kvgit_none; set -l w (__kvgit_words); test (count $w) -eq 0; or begin; test (count $w) -eq 1; and test "$w[1]" = kv; end; end',
-    'function __kvgit_is; set -l w (__kvgit_words); test "$w[1]" = kv; and set -e w[1]; test "$(string join " " $w[1..(count (string split " " $argv[1]))])" = "$argv[1]"; end',
-    'function __kvgit_paths; set -l t (commandline -ct); if string match -q "*/*" -- $t; set -l d (string replace -r "[^/]*$" "" -- $t); for k in (kvgit list $d 2>/dev/null | tail -n +3); echo $d$k; end; else; kvgit mounts list 2>/dev/null | tail -n +3 | string split -f1 " "; end; end',
+    '# The words typed so far, without flags and without a leading "kv".',
+    'function __kvgit_words',
+    '    set -l w (commandline -opc)',
+    '    set -e w[1]',
+    '    for x in $w',
+    '        string match -q -- \'-*\' $x; or echo $x',
+    '    end',
+    'end',
+    'function __kvgit_none',
+    '    set -l w (__kvgit_words)',
+    '    test (count $w) -eq 0; or begin; test (count $w) -eq 1; and test "$w[1]" = kv; end',
+    'end',
+    '# True when the command typed so far is exactly $argv[1] (e.g. "metadata get").',
+    'function __kvgit_is',
+    '    set -l w (__kvgit_words)',
+    '    test "$w[1]" = kv; and set -e w[1]',
+    '    set -l n (count (string split \' \' -- $argv[1]))',
+    '    test (count $w) -ge $n; and test (string join \' \' -- $w[1..$n]) = $argv[1]',
+    'end',
+    'function __kvgit_paths',
+    '    set -l t (commandline -ct)',
+    '    if string match -q -- \'*/*\' $t',
+    '        set -l d (string replace -r -- \'[^/]*$\' \'\' $t)',
+    '        for k in (kvgit list $d 2>/dev/null | tail -n +3)',
+    '            echo $d$k',
+    '        end',
+    '    else',
+    '        kvgit mounts list 2>/dev/null | tail -n +3 | string split -f1 \' \'',
+    '    end',
+    'end',
     'complete -c kvgit -f',
   ];
   const g = groups(commands);
