@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { KvgitError } from '../errors';
+import { PackReader } from './pack';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -24,9 +24,22 @@ export const FILE_MODE = '100644';
 
 export class ObjectStore {
   private readonly cache = new Map<string, { type: ObjectType; content: Uint8Array }>();
-  private readonly gitCache = {};
+  private readonly packs: PackReader;
 
-  constructor(readonly gitdir: string) {}
+  constructor(readonly gitdir: string) {
+    this.packs = new PackReader(gitdir);
+  }
+
+  /** A pack may have appeared (git gc, fetch) or gone (a purge) since the list was read. */
+  private packsAfterReset(oid: string) {
+    this.packs.reset();
+    return this.packs.read(oid);
+  }
+
+  /** Call after packs were rewritten. */
+  resetPacks(): void {
+    this.packs.reset();
+  }
 
   private loosePath(oid: string): string {
     return join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
@@ -48,13 +61,9 @@ export class ObjectStore {
       const nul = buf.indexOf(0, space);
       result = { type: buf.subarray(0, space).toString('latin1') as ObjectType, content: buf.subarray(nul + 1) };
     } else {
-      const git = await import('isomorphic-git');
-      try {
-        const o = await git.readObject({ fs: nodeFs, gitdir: this.gitdir, oid, format: 'content', cache: this.gitCache });
-        result = { type: o.type as ObjectType, content: o.object as Uint8Array };
-      } catch {
-        throw new KvgitError('ERR_CORRUPT', `git object ${oid} is missing from the repository`, { hint: 'run `git fsck`' });
-      }
+      const packed = this.packs.read(oid) ?? this.packsAfterReset(oid);
+      if (!packed) throw new KvgitError('ERR_CORRUPT', `git object ${oid} is missing from the repository`, { hint: 'run `git fsck`' });
+      result = packed;
     }
     this.cache.set(oid, result);
     return result;
@@ -66,12 +75,7 @@ export class ObjectStore {
       await fsp.access(this.loosePath(oid));
       return true;
     } catch {
-      try {
-        await this.read(oid);
-        return true;
-      } catch {
-        return false;
-      }
+      return this.packs.has(oid);
     }
   }
 

@@ -319,6 +319,7 @@ export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: s
   // Remove the old objects: purged blobs, replaced trees, commits and tags.
   const remove = new Set<string>([...set, ...oldTrees, ...map.keys(), ...oldTags]);
   receipt.objectsRemoved = await removeObjects(objects, gitdir, remove, (n) => (receipt.packsRewritten += n));
+  objects.resetPacks();
   await fsp.rm(join(gitdir, 'objects', 'info', 'commit-graph'), { force: true });
   await fsp.rm(join(gitdir, 'objects', 'info', 'commit-graphs'), { recursive: true, force: true });
   await fsp.rm(join(gitdir, 'objects', 'pack', 'multi-pack-index'), { force: true });
