@@ -197,7 +197,7 @@ describe('cli: kv verbs', function () {
     assert.deepEqual(d1.data.subkeys, { a: null, d: null });
     const t = await s.kvgit(['subkeys', 'secret/shape']);
     assert.match(t.stdout, /^==== Secret Path ====\nsecret\/subkeys\/shape\n/);
-    assert.match(t.stdout, /a {4}map\[b:map\[c:<nil>\]\]\nd {4}<nil>\n$/);
+    assert.match(t.stdout, /\n= Subkeys =\nKey    Value\n---    -----\na      map\[b:map\[c:<nil>\]\]\nd      <nil>\n$/);
   });
 
   it('metadata get prints Vault\'s metadata layout with one table per version', async () => {
