@@ -80,6 +80,18 @@ for (const layout of ['directory', 'branch'] as Layout[]) {
       assert.deepEqual((await t.store.readData('secret', 'k')).data, { a: '1' });
     });
 
+    it('trimming past max_versions keeps the put cheap; verify lists the old ciphertext and purge removes it', async () => {
+      await t.store.writeMetadata('secret', 'trim', { max_versions: 2 });
+      for (const v of ['1', '2', '3']) await t.store.writeData('secret', 'trim', { data: { v } });
+      const before = (await t.store.verify()).staleBlobs;
+      assert.equal(before.length, 1, 'version 1 is trimmed but still in the history');
+      const receipt = await t.store.purge();
+      assert.ok(receipt && receipt.commitsRewritten > 0);
+      assert.doesNotMatch(allObjects(t), new RegExp(before[0]!));
+      assert.deepEqual((await t.store.verify()).problems, []);
+      assert.deepEqual((await t.store.readData('secret', 'trim')).data, { v: '3' });
+    });
+
     it('metadata delete purges every version of the key from history', async () => {
       await t.store.writeData('secret', 'gone', { data: { a: 'v1' } });
       await t.store.writeData('secret', 'gone', { data: { a: 'v2' } });

@@ -234,6 +234,17 @@ describe('tamper evidence: each case has its own code and nothing is written', f
     await assertRefused(() => t.store.readData('secret', 'a'), 'ERR_KEYRING_TAMPERED', /keyring\.json/);
   });
 
+  it('a front end\'s file under ext/ written without the store key: ERR_EXT_TAMPERED', async () => {
+    await t.store.writeExtFiles([{ path: 'server/policies/p.hcl', content: Buffer.from('path "secret/*" { capabilities = ["read"] }') }], 'policy-write');
+    assert.match(Buffer.from((await t.store.readExtFile('server/policies/p.hcl'))!).toString(), /capabilities/);
+    assert.deepEqual(await t.store.listExtDir('server/policies'), ['p.hcl']);
+    tamper((d) => {
+      const f = join(d, 'ext/server/policies/p.hcl');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('read', 'sudo'));
+    });
+    await assertRefused(() => t.store.readExtFile('server/policies/p.hcl'), 'ERR_EXT_TAMPERED', /ext\/server\/policies\/p\.hcl/, () => t.store.readExtFile('server/policies/p.hcl'));
+  });
+
   it('an edited mount table: ERR_MOUNTS_TAMPERED', async () => {
     tamper((d) => {
       const f = join(d, 'mounts.json');

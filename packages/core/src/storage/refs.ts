@@ -2,39 +2,42 @@
  * Refs, read and moved the way git itself does: a loose ref file or a line in packed-refs, and a
  * move through "<ref>.lock" (created exclusively, then renamed), so git and kvgit never race.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { crashPoint } from './crash';
 
 const OID_RE = /^[0-9a-f]{40}$/;
 
-export async function readHead(gitdir: string): Promise<{ symbolic: string | undefined; oid: string | undefined }> {
-  const text = (await fsp.readFile(join(gitdir, 'HEAD'), 'utf8')).trim();
+// Refs are read synchronously: a few tiny files, read on every operation (and every HTTP request
+// of the server), cost less without a trip through the thread pool.
+
+export function readHead(gitdir: string): { symbolic: string | undefined; oid: string | undefined } {
+  const text = readFileSync(join(gitdir, 'HEAD'), 'utf8').trim();
   if (text.startsWith('ref: ')) {
     const ref = text.slice(5).trim();
-    return { symbolic: ref, oid: await readRef(gitdir, ref) };
+    return { symbolic: ref, oid: readRef(gitdir, ref) };
   }
   return { symbolic: undefined, oid: OID_RE.test(text) ? text : undefined };
 }
 
-export async function readRef(gitdir: string, ref: string): Promise<string | undefined> {
+export function readRef(gitdir: string, ref: string): string | undefined {
   try {
-    const text = (await fsp.readFile(join(gitdir, ref), 'utf8')).trim();
+    const text = readFileSync(join(gitdir, ref), 'utf8').trim();
     if (text.startsWith('ref: ')) return readRef(gitdir, text.slice(5).trim());
     if (OID_RE.test(text)) return text;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
   }
-  return (await readPackedRefs(gitdir)).get(ref);
+  return readPackedRefs(gitdir).get(ref);
 }
 
-export async function readPackedRefs(gitdir: string): Promise<Map<string, string>> {
+export function readPackedRefs(gitdir: string): Map<string, string> {
   const out = new Map<string, string>();
   let text: string;
   try {
-    text = await fsp.readFile(join(gitdir, 'packed-refs'), 'utf8');
+    text = readFileSync(join(gitdir, 'packed-refs'), 'utf8');
   } catch {
     return out;
   }

@@ -23,6 +23,7 @@ import { upgradedMetadata, v1Delete, v1Read, v1Write } from '../kv/v1';
 import { deleteVersions, destroyVersions, undeleteVersions } from '../kv/versions';
 import { type Edit, GitStorage, type Layout, type Snapshot, type StorageLocation } from '../storage/git';
 import { encodeRecord } from '../format/records';
+import { decodeExtFile, encodeExtFile } from '../format/ext';
 import { type Clock, systemClock, formatTime } from '../time';
 import { DEFAULT_BRANCH, DEFAULT_STORE_DIR, findWorktree, locateStore } from './locate';
 import { commitMessage } from './message';
@@ -239,13 +240,13 @@ export class Store {
   }
 
   /**
-   * Like transact; blobs the change removes are then purged from history: always for destroy and
-   * key deletion, on the branch layout only for trimming (docs/KV.md: a put must not rewrite the
-   * code history of the directory layout; `purge` does that on request).
+   * Like transact; with `purge`, the blobs the change removes (destroy, key deletion) are then
+   * purged from history. Trimming past max_versions does not rewrite: a put must stay cheap and
+   * must not rewrite history under other writers; `purge` removes trimmed ciphertext on request.
    */
   private async transactPurging<T>(
     fn: (w: StoreWriter) => Promise<T>,
-    when: 'always' | 'branch-layout' | 'never',
+    when: 'purge' | 'never',
     confirm?: ConfirmRewrite,
   ): Promise<{ result: T; receipt?: PurgeReceipt }> {
     return this.storage.withLock(async () => {
@@ -257,8 +258,7 @@ export class Store {
       const writer = new StoreWriter(snap, this.storeKey!, await this.loadMounts(snap), now.getTime());
       const result = await fn(writer);
       if (!writer.hasChanges) return { result };
-      const purge = when === 'always' || (when === 'branch-layout' && this.location.layout === 'branch');
-      const blobs = purge ? await writer.removedBlobs() : [];
+      const blobs = when === 'purge' ? await writer.removedBlobs() : [];
       if (blobs.length > 0 && confirm) {
         const plan = await (await import('../storage/purge')).planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
         plan.commits += 1; // the commit this change makes
@@ -422,11 +422,11 @@ export class Store {
   }
 
   async writeData(mount: string, key: string, body: Params) {
-    return (await this.transactPurging(async (w) => writeData(w, Store.mountOf(w, mount, 2), key, body), 'branch-layout')).result;
+    return this.transact(async (w) => writeData(w, Store.mountOf(w, mount, 2), key, body));
   }
 
   async patchData(mount: string, key: string, body: Params) {
-    return (await this.transactPurging(async (w) => patchData(w, Store.mountOf(w, mount, 2), key, body), 'branch-layout')).result;
+    return this.transact(async (w) => patchData(w, Store.mountOf(w, mount, 2), key, body));
   }
 
   async deleteLatest(mount: string, key: string): Promise<void> {
@@ -443,7 +443,7 @@ export class Store {
 
   /** Destroys versions and purges their ciphertext from history; returns the rewrite's receipt. */
   async destroyVersions(mount: string, key: string, body: Params, options: RewriteOptions = {}): Promise<PurgeReceipt | undefined> {
-    return (await this.transactPurging(async (w) => destroyVersions(w, Store.mountOf(w, mount, 2), key, body), 'always', this.confirmFor(options))).receipt;
+    return (await this.transactPurging(async (w) => destroyVersions(w, Store.mountOf(w, mount, 2), key, body), 'purge', this.confirmFor(options))).receipt;
   }
 
   async readSubkeys(mount: string, key: string, params: Params = {}) {
@@ -466,7 +466,7 @@ export class Store {
 
   /** Deletes the key with all versions and purges their ciphertext from history. */
   async deleteMetadata(mount: string, key: string, options: RewriteOptions = {}): Promise<PurgeReceipt | undefined> {
-    return (await this.transactPurging(async (w) => deleteMetadata(w, Store.mountOf(w, mount, 2), key), 'always', this.confirmFor(options))).receipt;
+    return (await this.transactPurging(async (w) => deleteMetadata(w, Store.mountOf(w, mount, 2), key), 'purge', this.confirmFor(options))).receipt;
   }
 
   /** The directory layout rewrites code commits too, so it asks first (unless told not to). */
@@ -523,19 +523,33 @@ export class Store {
   // ---- files of front ends (e.g. the HTTP server's policies and token hashes)
 
   /** Reads a file under the store's "ext/" folder (not secret: never put plaintext secrets here). */
+  /**
+   * Reads a file under the store's "ext/" folder. Such files are MACed records (docs/FORMAT.md
+   * §2.2), so one written without the store key is refused (ERR_EXT_TAMPERED).
+   */
   async readExtFile(path: string): Promise<Uint8Array | undefined> {
     const snap = await this.storage.snapshot();
     await this.unlock(snap);
-    return snap.readFile(extPath(path));
+    const file = extPath(path);
+    const bytes = await snap.readFile(file);
+    return bytes && decodeExtFile(bytes, path, this.storeKey!.macKey, file);
   }
 
-  /** Writes (content) or removes (null) files under "ext/" as one commit, under the store lock. */
+  /** Names in a folder under "ext/" (folders end in "/"); empty when there is none. */
+  async listExtDir(path: string): Promise<string[]> {
+    const snap = await this.storage.snapshot();
+    await this.unlock(snap);
+    const entries = (await snap.listDir(path === '' ? 'ext' : extPath(path))) ?? [];
+    return entries.map((e) => (e.mode === TREE_MODE ? `${e.name}/` : e.name)).sort();
+  }
+
+  /** Writes (content, UTF-8 text) or removes (null) files under "ext/" as one commit, under the store lock. */
   async writeExtFiles(files: Array<{ path: string; content: Uint8Array | null }>, op: string): Promise<void> {
     const paths = files.map((f) => extPath(f.path));
     await this.transact(async (w) => {
       files.forEach((f, i) => {
         if (f.content === null) w.removeFile(paths[i]!);
-        else w.putFile(paths[i]!, f.content);
+        else w.putFile(paths[i]!, encodeExtFile(f.content, f.path, w.sealKey.macKey));
       });
       w.describe({ op, mount: '', path: files.map((f) => f.path).join(',') });
     });
@@ -629,6 +643,10 @@ export class Store {
       await work[i]!();
       onProgress?.(i + 1, work.length);
     }
+    for (const path of await allExtFiles(w.snap)) {
+      const file = extPath(path);
+      w.putFile(file, encodeExtFile(decodeExtFile((await w.snap.readFile(file))!, path, w.key.macKey, file), path, next.macKey));
+    }
     keyring.storeRecipient = next.recipient;
     w.putFile(KEYRING_FILE, encodeKeyring(keyring, next));
     for (const m of keyring.members) w.putFile(keyringEntryFile(m.name), await wrapForMember(m, next));
@@ -644,6 +662,16 @@ export interface MemberRemoval {
   rotated: boolean;
   /** Every secret the removed member could read (mount path + key). */
   readable: string[];
+}
+
+async function allExtFiles(snap: Snapshot, dir = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await snap.listDir(dir === '' ? 'ext' : `ext/${dir}`)) ?? []) {
+    const path = dir === '' ? e.name : `${dir}/${e.name}`;
+    if (e.mode === TREE_MODE) out.push(...(await allExtFiles(snap, path)));
+    else out.push(path);
+  }
+  return out;
 }
 
 function extPath(path: string): string {
