@@ -176,6 +176,14 @@ describe('core: data (write, read, patch, delete latest)', () => {
       }
     });
 
+    it('cas null and "" weakly decode to 0', async () => {
+      const m = await s.mount();
+      assert.equal((await s.store.writeData(m, 'k', { data: {}, options: { cas: null } })).version, 1);
+      await rejects(s.store.writeData(m, 'k', { data: {}, options: { cas: null } }), CAS_MISMATCH);
+      await rejects(s.store.writeData(m, 'k', { data: {}, options: { cas: '' } }), CAS_MISMATCH);
+      assert.equal((await s.store.writeData(m, 'j', { data: {}, options: { cas: '' } })).version, 1);
+    });
+
     it('options without a cas key count as no cas', async () => {
       const m = await s.mount();
       await s.store.writeData(m, 'k', { data: {} });

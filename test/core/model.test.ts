@@ -17,14 +17,20 @@ import { type Json, KvModel, ModelError } from './model/kv';
 
 const RUNS = Number(process.env.KVGIT_PROPERTY_RUNS ?? 2000);
 const SEED = process.env.KVGIT_PROPERTY_SEED ? Number(process.env.KVGIT_PROPERTY_SEED) : undefined;
-const MAX_OPS = Number(process.env.KVGIT_PROPERTY_MAX_OPS ?? 12);
+const MAX_OPS = Number(process.env.KVGIT_PROPERTY_MAX_OPS ?? 20);
 const STORE_ROTATION = 150;
 
 // ---- generators
 
 const KEYS = ['a', 'b', 'a/b', 'a/c/d', 'c/x'];
 const BAD_KEYS = ['', 'a/', 'a/../b', 'a//b', '.'];
-const key = fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...KEYS) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_KEYS) });
+// A few hot keys, so that sequences build up versions, settings and deletions on the same key.
+const key = fc.oneof(
+  { weight: 12, arbitrary: fc.constant('a') },
+  { weight: 6, arbitrary: fc.constant('a/b') },
+  { weight: 4, arbitrary: fc.constantFrom(...KEYS) },
+  { weight: 1, arbitrary: fc.constantFrom(...BAD_KEYS) },
+);
 const prefix = fc.constantFrom('', 'a', 'a/', 'a/c/', 'c', 'zz/');
 
 const field = fc.constantFrom('x', 'y', 'z', 'n');
@@ -41,10 +47,10 @@ const data = fc.dictionary(field, value, { maxKeys: 4 });
 /** A merge patch: values may be null (removal) or nested objects. */
 const patchData = fc.dictionary(field, fc.oneof(value, fc.constant(null), fc.dictionary(field, fc.oneof(scalar, fc.constant(null)), { maxKeys: 2 })), { maxKeys: 3 });
 
-const cas = fc.option(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, '1', '2', 'x') }), { nil: undefined, freq: 2 });
+const cas = fc.option(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, '1', '2', 'x', null, '') }), { nil: undefined, freq: 2 });
 const version = fc.option(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: -1, max: 6 }) }, { weight: 1, arbitrary: fc.constantFrom('2', 'x') }), { nil: undefined });
 const versions = fc.oneof(
-  { weight: 8, arbitrary: fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 3 }) },
+  { weight: 8, arbitrary: fc.array(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 7 }) }), { minLength: 1, maxLength: 3 }) },
   { weight: 1, arbitrary: fc.constantFrom<unknown>([], '1,2', 3, '', undefined) },
 );
 const durationIn = fc.constantFrom<unknown>(0, '0s', '30s', '1h', 3600, '2h', 90);
@@ -92,11 +98,11 @@ type Op =
 
 const SECOND = 1000;
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ op: fc.constant('write' as const), key, data, cas }, { requiredKeys: ['op', 'key', 'data'] }) },
+  { weight: 14, arbitrary: fc.record({ op: fc.constant('write' as const), key, data, cas }, { requiredKeys: ['op', 'key', 'data'] }) },
   { weight: 5, arbitrary: fc.record({ op: fc.constant('patch' as const), key, data: patchData, cas }, { requiredKeys: ['op', 'key', 'data'] }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('read' as const), key, version }, { requiredKeys: ['op', 'key'] }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('deleteLatest' as const), key }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('deleteVersions' as const, 'undelete' as const, 'destroy' as const), key, versions }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constantFrom('deleteVersions' as const, 'undelete' as const, 'destroy' as const), key, versions }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('subkeys' as const), key, version, depth: fc.option(fc.constantFrom<unknown>(-1, 0, 1, 2, 3, 'x'), { nil: undefined }) }, { requiredKeys: ['op', 'key'] }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('readMeta' as const), key }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('writeMeta' as const), key, body: metaBody }) },
@@ -109,6 +115,19 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('detailed' as const), prefix, scan: fc.boolean(), after: fc.constantFrom('a', 'b'), limit: fc.constantFrom<unknown>(0, 1, 2) }, { requiredKeys: ['op', 'prefix', 'scan'] }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.constantFrom(0, 1, SECOND, 29 * SECOND, 30 * SECOND, 31 * 60 * SECOND, 3600 * SECOND, 86400 * SECOND) }) },
 );
+
+/**
+ * A sequence: often a mount config and settings of the hot key first (so that max_versions,
+ * cas_required and delete_version_after of both levels interact), then random operations.
+ */
+const settings = { max_versions: fc.integer({ min: 0, max: 4 }), cas_required: fc.boolean(), delete_version_after: fc.constantFrom<unknown>(0, '30s', '1h', '2h') };
+const sequence = fc
+  .tuple(
+    fc.option(fc.record({ op: fc.constant('config' as const), body: optionalFields({ ...settings, delete_version_after: fc.constantFrom<unknown>(0, '30s', '1h', '2h', -1) }) }), { nil: undefined }),
+    fc.option(fc.record({ op: fc.constant('writeMeta' as const), key: fc.constant('a'), body: optionalFields(settings) }), { nil: undefined }),
+    fc.array(op, { minLength: 1, maxLength: MAX_OPS }),
+  )
+  .map(([config, meta, ops]): Op[] => [...(config ? [config] : []), ...(meta ? [meta] : []), ...ops]);
 
 // ---- running one operation on each side
 
@@ -232,7 +251,7 @@ describe('core: model-based property test (engine vs an in-memory KV v2 model)',
     let store = await freshStore();
     const started = Date.now();
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: MAX_OPS }), async (ops) => {
+      fc.asyncProperty(sequence, async (ops) => {
         if (++sequences % STORE_ROTATION === 0) store = await freshStore();
         const m = `p${sequences}`;
         await store.enableMount(m);
@@ -256,7 +275,7 @@ describe('core: model-based property test (engine vs an in-memory KV v2 model)',
           await store.disableMount(m);
         }
       }),
-      { numRuns: RUNS, seed: SEED, verbose: 1, interruptAfterTimeLimit: undefined },
+      { numRuns: RUNS, seed: SEED, verbose: 1 },
     );
     const seconds = (Date.now() - started) / 1000;
     console.log(`      ${sequences} sequences (${operations} operations, shrinking included) in ${seconds.toFixed(1)} s`);

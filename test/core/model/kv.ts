@@ -227,7 +227,8 @@ export class KvModel {
     if (options && has(options, 'cas')) {
       const raw = options.cas;
       let cas: number;
-      if (typeof raw === 'number') cas = Math.trunc(raw);
+      if (raw === null || raw === '') cas = 0; // WeakDecode: nil leaves 0, "" reads as "0"
+      else if (typeof raw === 'number') cas = Math.trunc(raw);
       else if (typeof raw === 'string' && /^-?\d+$/.test(raw)) cas = Number(raw);
       else throw invalid('error parsing check-and-set parameter');
       if (cas !== k.current) throw new ModelError('ERR_CAS_MISMATCH', 400, 'check-and-set parameter did not match the current version');
