@@ -39,7 +39,7 @@ for (const layout of ['directory', 'branch'] as const) {
         execFileSync('git', ['clone', '-q', '--no-local', `file://${origin.repo}`, clone], { env: origin.env });
         assert.ok(readdirSync(join(clone, '.git', 'objects', 'pack')).some((f) => f.endsWith('.pack')));
         if (layout === 'branch') assert.equal(existsSync(join(clone, '.kvgit')), false);
-        const env = { ...isolatedEnv(ci), KVGIT_IDENTITY: identity, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}` };
+        const env: NodeJS.ProcessEnv = { ...isolatedEnv(ci), KVGIT_IDENTITY: identity, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}` };
         assert.equal(existsSync(join(env.XDG_CONFIG_HOME!, 'kvgit')), false, 'no identity file on the CI machine');
 
         const r = await runProcess('sh', [join(clone, 'hooks', 'pre-deploy.sh')], { cwd: clone, env });

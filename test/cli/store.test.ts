@@ -124,6 +124,64 @@ describe('cli: status, members, mounts, log, verify', function () {
   });
 });
 
+describe('cli: passphrase members, members remove, rotate', function () {
+  let s: CliStore;
+  before(async () => {
+    s = await cliStore({ memberName: 'owner' });
+    await s.kvgit(['put', 'secret/a', 'x=1']);
+    await s.kvgit(['put', 'secret/b', 'y=2']);
+  });
+  after(() => s.cleanup());
+
+  it('adds a passphrase member (never from argv) who unlocks with KVGIT_PASSPHRASE', async () => {
+    const noTerminal = await s.kvgit(['members', 'add', '-passphrase', 'ci']);
+    assert.equal(noTerminal.code, 1);
+    assert.match(noTerminal.stderr, /run on a terminal, or pass -passphrase-stdin/);
+    const add = await s.kvgit(['members', 'add', '-passphrase-stdin', 'ci'], { input: 'correct horse battery\n' });
+    assert.deepEqual([add.code, add.stdout], [0, 'Success! Added member ci (passphrase)\n'], add.stderr);
+    const env = { ...isolatedEnv(tempDir('kvgit-ci-')), KVGIT_PASSPHRASE: 'correct horse battery' };
+    assert.equal((await s.kvgit(['get', '-field=x', 'secret/a'], { env })).stdout, '1');
+    assert.equal((await s.kvgit(['get', 'secret/a'], { env: { ...env, KVGIT_PASSPHRASE: 'wrong horse battery' } })).code, 3);
+  });
+
+  it('rotate re-encrypts every version under a new store key; members still open the store', async () => {
+    const before = readFileSync(join(s.repo, '.kvgit', 'keyring.json'), 'utf8');
+    const r = await s.kvgit(['rotate', '-format=json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json(r).versions, 2);
+    assert.notEqual(readFileSync(join(s.repo, '.kvgit', 'keyring.json'), 'utf8'), before);
+    assert.equal((await s.kvgit(['get', '-field=y', 'secret/b'])).stdout, '2');
+    const env = { ...isolatedEnv(tempDir('kvgit-ci-')), KVGIT_PASSPHRASE: 'correct horse battery' };
+    assert.equal((await s.kvgit(['get', '-field=y', 'secret/b'], { env })).stdout, '2');
+  });
+
+  it('members remove asks first, rotates, and lists what the member could read', async () => {
+    assert.equal((await s.kvgit(['members', 'remove', 'ci'])).code, 7);
+    const r = await s.kvgit(['members', 'remove', '-y', 'ci']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Success! Removed member ci; the store key was rotated.\nci could read 2 secret(s); change them where they come from:\n  secret/a\n  secret/b\n');
+    const env = { ...isolatedEnv(tempDir('kvgit-ci-')), KVGIT_PASSPHRASE: 'correct horse battery' };
+    assert.equal((await s.kvgit(['get', 'secret/a'], { env })).code, 3);
+    assert.equal((await s.kvgit(['get', '-field=x', 'secret/a'])).stdout, '1');
+    const last = await s.kvgit(['members', 'remove', '-y', 'owner']);
+    assert.equal(last.code, 2, 'the last member cannot be removed');
+  });
+
+  it('init with a passphrase member from KVGIT_PASSPHRASE', async () => {
+    const p = emptyPlace();
+    try {
+      const env = { ...p.env, KVGIT_PASSPHRASE: 'a long passphrase' };
+      const r = await runKvgit(['init', '-passphrase', '--member', 'team'], { cwd: p.dir, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /First member: team \(passphrase\)/);
+      assert.equal((await runKvgit(['put', 'secret/k', 'v=1'], { cwd: p.dir, env })).code, 0);
+      assert.equal((await runKvgit(['get', 'secret/k'], { cwd: p.dir, env: p.env })).code, 3);
+    } finally {
+      p.cleanup();
+    }
+  });
+});
+
 describe('cli: serve', function () {
   let s: CliStore;
   before(async () => {

@@ -7,6 +7,8 @@ import type { Store } from '@kvgit/core';
 export interface Progress {
   /** Advance by n (default 1). */
   tick(n?: number): void;
+  /** Say where the work is, for callers that count themselves (the core's onProgress). */
+  set(done: number, total: number): void;
   /** Clear the progress line. */
   done(): void;
 }

@@ -158,7 +158,7 @@ function makeContext(input: Input): Context {
       return /^y(es)?$/i.test((await askLine(`${question} [y/N] `)).trim());
     },
     progress(label, total) {
-      return stderrIsTTY ? terminalProgress(label, total) : { tick() {}, done() {} };
+      return stderrIsTTY ? terminalProgress(label, total) : { tick() {}, set() {}, done() {} };
     },
     async promptSecret(question) {
       if (!isatty(0) || !stderrIsTTY) throw usageError(`${question.replace(/:\s*$/, '')}: no terminal to ask on`);
@@ -226,15 +226,21 @@ async function askHidden(question: string): Promise<string> {
 function terminalProgress(label: string, total?: number): Progress {
   let n = 0;
   let last = 0;
-  const draw = () => write(2, `\r\x1b[K${label} ${n}${total !== undefined ? `/${total}` : ''}`);
+  const draw = (force = false) => {
+    const now = Date.now();
+    if (!force && now - last < 80) return;
+    last = now;
+    write(2, `\r\x1b[K${label} ${n}${total !== undefined ? `/${total}` : ''}`);
+  };
   return {
     tick(k = 1) {
       n += k;
-      const now = Date.now();
-      if (now - last > 80 || n === total) {
-        last = now;
-        draw();
-      }
+      draw(n === total);
+    },
+    set(done, all) {
+      n = done;
+      total = all;
+      draw(done === all);
     },
     done() {
       write(2, '\r\x1b[K');

@@ -30,6 +30,8 @@ export const COMMANDS: Record<string, Loader> = {
   status: () => import('./commands/status'),
   'members list': () => import('./commands/membersList'),
   'members add': () => import('./commands/membersAdd'),
+  'members remove': () => import('./commands/membersRemove'),
+  rotate: () => import('./commands/rotate'),
   'mounts list': () => import('./commands/mountsList'),
   'mounts enable': () => import('./commands/mountsEnable'),
   'mounts disable': () => import('./commands/mountsDisable'),
@@ -42,6 +44,13 @@ export const COMMANDS: Record<string, Loader> = {
   export: () => import('./commands/export'),
   import: () => import('./commands/import'),
   check: () => import('./commands/check'),
+  // Teams: merging, syncing, and what git runs (diff and merge drivers, the commit guard).
+  merge: () => import('./commands/merge'),
+  sync: () => import('./commands/sync'),
+  'setup-git': () => import('./commands/setupGit'),
+  guard: () => import('./commands/guard'),
+  textconv: () => import('./commands/textconv'),
+  'merge-driver': () => import('./commands/mergeDriver'),
   // Comfort.
   completion: () => import('./commands/completion'),
   help: () => import('./commands/help'),

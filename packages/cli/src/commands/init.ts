@@ -1,5 +1,6 @@
 import { defineCommand } from '../command';
 import { usageError } from '../errors';
+import { PASSPHRASE_STDIN_FLAG, newPassphrase } from '../input/passphrase';
 import { stringFlag } from '../kv/flags';
 
 export default defineCommand({
@@ -25,12 +26,15 @@ export default defineCommand({
     { name: 'branch', type: 'string', default: 'kvgit', usage: 'The branch name ("branch" layout).' },
     { name: 'member', type: 'string', usage: 'The first member\'s name (default: your user name).' },
     { name: 'recipient', type: 'string', usage: 'The first member\'s age X25519 recipient (age1…); default: your identity\'s.' },
+    { name: 'passphrase', type: 'bool', usage: 'Make the first member a passphrase member: KVGIT_PASSPHRASE, else asked on the terminal (or -passphrase-stdin).' },
+    PASSPHRASE_STDIN_FLAG,
   ],
 
   async run(ctx, input) {
     if (input.args.length > 0) throw usageError(`Too many arguments (expected 0, got ${input.args.length})`);
     const layout = stringFlag(input, 'layout') ?? 'directory';
     if (layout !== 'directory' && layout !== 'branch') throw usageError(`--layout must be "directory" or "branch", not "${layout}"`);
+    const passphrase = input.flags.passphrase === true || input.flags['passphrase-stdin'] === true ? await newPassphrase(ctx, input, 'the first member', true) : undefined;
     const { Store } = await import('@kvgit/core');
     const r = await Store.init({
       path: ctx.storePath ?? ctx.cwd,
@@ -40,10 +44,11 @@ export default defineCommand({
       branch: stringFlag(input, 'branch'),
       memberName: stringFlag(input, 'member'),
       recipient: stringFlag(input, 'recipient'),
+      passphrase,
     });
     const loc = r.store.location;
     const where = loc.layout === 'directory' ? `${loc.worktree}/${loc.prefix.replace(/\/$/, '')}` : `branch ${loc.branchRef!.replace(/^refs\/heads\//, '')} of ${loc.worktree ?? loc.gitdir}`;
-    const lines = [`Success! Initialized a kvgit store at ${where} (${loc.layout} layout), with the KV v2 mount secret/.`, `First member: ${r.member} (${r.recipient})`];
+    const lines = [`Success! Initialized a kvgit store at ${where} (${loc.layout} layout), with the KV v2 mount secret/.`, `First member: ${r.member} (${passphrase ? 'passphrase' : r.recipient})`];
     if (r.createdIdentity) lines.push(`Created your identity at ${r.createdIdentity}. Back it up: without a member's identity the store cannot be opened.`);
     return {
       data: { layout: loc.layout, gitdir: loc.gitdir, worktree: loc.worktree ?? null, prefix: loc.prefix, branch: loc.branchRef ?? null, member: r.member, recipient: r.recipient, created_identity: r.createdIdentity ?? null },
