@@ -49,6 +49,7 @@ export class PackReader {
   reset(): void {
     for (const p of this.packs ?? []) if (p.fd !== undefined) closeSync(p.fd);
     this.packs = undefined;
+    this.recent.clear();
   }
 
   private find(oid: string): { pack: PackIndex; offset: number } | undefined {
@@ -93,7 +94,20 @@ export class PackReader {
     return buf.subarray(0, n);
   }
 
+  /** Recently resolved objects by pack and offset: delta chains share their bases. */
+  private readonly recent = new Map<string, { type: ObjectType; content: Uint8Array }>();
+
   private readAt(pack: PackIndex, offset: number, depth: number): { type: ObjectType; content: Uint8Array } {
+    const key = `${pack.packPath}:${offset}`;
+    const hit = this.recent.get(key);
+    if (hit) return hit;
+    const result = this.resolve(pack, offset, depth);
+    if (this.recent.size >= 4096) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(key, result);
+    return result;
+  }
+
+  private resolve(pack: PackIndex, offset: number, depth: number): { type: ObjectType; content: Uint8Array } {
     if (depth > 100) throw new KvgitError('ERR_CORRUPT', `delta chain too deep in ${pack.packPath}`);
     let head = this.bytes(pack, offset, 64);
     let i = 0;
