@@ -29,6 +29,7 @@ export const bundles = [
       'run-electron': 'test/runners/electron.ts',
       runner: 'test/runners/inside.ts',
       fixture: 'test/runners/fixture.ts',
+      inspect: 'test/runners/inspect.ts',
     },
     outdir: 'dist/test',
     external: ['vscode', 'mocha', '@vscode/test-electron', 'playwright-core'],

@@ -2,7 +2,7 @@
 // integration-suite driver and the browser test.
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,9 +45,25 @@ export function installExtensions(codeServer, env, extensionsDir, vsixes) {
 }
 
 /** Starts code-server and resolves once it answers HTTP. */
-export async function startCodeServer(codeServer, { env, userDataDir, extensionsDir, folder, log }) {
+export async function startCodeServer(codeServer, { env, userDataDir, extensionsDir, folder, log, settings = {} }) {
   const port = await freePort();
-  const args = ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, folder];
+  // No telemetry (there is no network to send it to, and its DNS failures surface as uncaught
+  // errors in the extension host), no welcome page, no trust prompt.
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({
+    'telemetry.telemetryLevel': 'off',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'security.workspace.trust.enabled': false,
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'git.autoRepositoryDetection': false,
+    'chat.disableAIFeatures': true,
+    // The desktop default; the web workbench defaults to afterDelay (see the README).
+    'files.autoSave': 'off',
+    ...settings,
+  }, null, 2));
+  const args = ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...(process.env.KVGIT_CODE_SERVER_ARGS ?? '').split(' ').filter(Boolean), folder];
   const child = spawn(codeServer, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   const onData = (d) => {
@@ -102,6 +118,10 @@ export async function openWorkbench(browser, url, origin) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   const page = await context.newPage();
+  if (process.env.KVGIT_TEST_CONSOLE) {
+    const re = new RegExp(process.env.KVGIT_TEST_CONSOLE, 'i');
+    page.on('console', (m) => re.test(m.text()) && console.log(`  [browser] ${m.text().slice(0, 400)}`));
+  }
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
   return { context, page };

@@ -25,7 +25,7 @@ export interface Fixture {
 }
 
 export const SEEDS: Record<string, Record<string, unknown>> = {
-  'app/db': { username: 'app', password: 'db-password-1' },
+  'app/db': { username: 'dbuser', password: 'db-password-1' },
   'app/api': { token: 'api-token-1' },
   top: { note: 'top-level key' },
 };

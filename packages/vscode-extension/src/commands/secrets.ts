@@ -1,7 +1,7 @@
 /** Commands on keys and their data: create, open, edit a field, copy a field, settings, history. */
 import * as vscode from 'vscode';
 import { toUri } from '../fs/uris';
-import type { CommandDef } from './context';
+import type { CommandContext, CommandDef } from './context';
 import { keyTarget, loose, mountTarget, required, versionTarget } from './target';
 
 function validKey(value: string): string | undefined {
@@ -12,7 +12,9 @@ function validKey(value: string): string | undefined {
   return undefined;
 }
 
-async function open(uri: vscode.Uri): Promise<vscode.TextEditor> {
+async function open(ctx: CommandContext, uri: vscode.Uri): Promise<vscode.TextEditor> {
+  // VS Code may still hold a closed document's text: never show it while locked.
+  ctx.model.assertUnlocked();
   const doc = await vscode.workspace.openTextDocument(uri);
   return vscode.window.showTextDocument(doc, { preview: false });
 }
@@ -29,7 +31,7 @@ export const secretCommands: CommandDef[] = [
       const value = given.value ?? required(await ctx.ui.input({ title: `kvgit: ${mount}${key} → ${field}`, prompt: 'Value (not shown)', password: true }));
       // cas 0: create only; an existing key is a conflict, never overwritten.
       const written = await ctx.model.writeData(mount, key, { [field]: value }, 0);
-      await open(toUri({ kind: 'data', mount, key }));
+      await open(ctx, toUri({ kind: 'data', mount, key }));
       return written;
     },
   },
@@ -37,7 +39,7 @@ export const secretCommands: CommandDef[] = [
     id: 'kvgit.open',
     async run(ctx, arg) {
       const t = await keyTarget(ctx, arg);
-      return open(toUri({ kind: 'data', ...t }));
+      return open(ctx, toUri({ kind: 'data', ...t }));
     },
   },
   {
@@ -46,7 +48,7 @@ export const secretCommands: CommandDef[] = [
       const t = await versionTarget(ctx, arg, (s) => s === 'live' || s === 'scheduled');
       const meta = await ctx.model.readMetadata(t.mount, t.key);
       // The current version opens editable; older ones read-only.
-      return open(toUri(t.version === meta.current_version ? { kind: 'data', mount: t.mount, key: t.key } : { kind: 'data', ...t }));
+      return open(ctx, toUri(t.version === meta.current_version ? { kind: 'data', mount: t.mount, key: t.key } : { kind: 'data', ...t }));
     },
   },
   {
@@ -89,20 +91,21 @@ export const secretCommands: CommandDef[] = [
     id: 'kvgit.editMetadata',
     async run(ctx, arg) {
       const t = await keyTarget(ctx, arg);
-      return open(toUri({ kind: 'metadata', ...t }));
+      return open(ctx, toUri({ kind: 'metadata', ...t }));
     },
   },
   {
     id: 'kvgit.editMountConfig',
     async run(ctx, arg) {
       const mount = await mountTarget(ctx, arg);
-      return open(toUri({ kind: 'config', mount }));
+      return open(ctx, toUri({ kind: 'config', mount }));
     },
   },
   {
     id: 'kvgit.history',
     async run(ctx, arg) {
       const t = await keyTarget(ctx, arg);
+      ctx.model.assertUnlocked();
       const doc = await vscode.workspace.openTextDocument(toUri({ kind: 'history', ...t }));
       await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
       return vscode.window.showTextDocument(doc, { preview: false });

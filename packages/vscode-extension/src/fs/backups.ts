@@ -16,7 +16,7 @@ import { Emitter } from '../model/events';
 import { SCHEME } from './uris';
 
 export class BackupScrubber {
-  private watchers: FSWatcher[] = [];
+  private readonly watchers = new Map<string, FSWatcher>();
   private sweeping: Promise<number> | undefined;
   private again = false;
   private readonly scrubbed = new Emitter<string[]>();
@@ -35,33 +35,28 @@ export class BackupScrubber {
 
   async start(): Promise<void> {
     await this.sweep();
-    for (const root of this.roots) this.watchRoot(root);
   }
 
-  private watchRoot(root: string): void {
+  /** Watches one folder (not recursively: that misses events on some Linux set-ups). */
+  private watchDir(dir: string): void {
+    if (this.watchers.has(dir)) return;
     try {
-      const w = watch(root, { recursive: true, persistent: false }, () => void this.sweep());
-      w.on('error', () => undefined);
-      this.watchers.push(w);
-      void this.sweep();
+      const w = watch(dir, { persistent: false }, () => void this.sweep());
+      w.on('error', () => {
+        w.close();
+        this.watchers.delete(dir);
+      });
+      this.watchers.set(dir, w);
     } catch {
-      // Not there yet: wait for its parent to get it.
-      try {
-        const parent = watch(dirname(root), { persistent: false }, (_e, name) => {
-          if (name?.toString() !== basename(root)) return;
-          parent.close();
-          this.watchers = this.watchers.filter((x) => x !== parent);
-          this.watchRoot(root);
-        });
-        parent.on('error', () => undefined);
-        this.watchers.push(parent);
-      } catch {
-        // no user data folder on this machine (a remote workbench): nothing to reach
-      }
+      // gone meanwhile, or no such folder on this machine (a remote workbench)
     }
   }
 
-  /** Deletes every backup of a kvgit: document; resolves to how many were deleted. */
+  /**
+   * Deletes every backup of a kvgit: document and watches every folder on the way to them (each
+   * Backups folder or, while it does not exist, its parent; each workspace folder; each kvgit
+   * folder). Resolves to how many files were deleted.
+   */
   sweep(): Promise<number> {
     if (this.sweeping) {
       this.again = true;
@@ -73,10 +68,19 @@ export class BackupScrubber {
         this.again = false;
         const removed: string[] = [];
         for (const root of this.roots) {
-          const workspaces = await fsp.readdir(root).catch(() => [] as string[]);
+          const workspaces = await fsp.readdir(root).catch(() => undefined);
+          if (!workspaces) {
+            this.watchDir(dirname(root));
+            continue;
+          }
+          this.watchDir(root);
           for (const ws of workspaces) {
+            this.watchDir(join(root, ws));
             const dir = join(root, ws, SCHEME);
-            for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
+            const files = await fsp.readdir(dir).catch(() => undefined);
+            if (!files) continue;
+            this.watchDir(dir);
+            for (const f of files) {
               const path = join(dir, f);
               await fsp.rm(path, { force: true, recursive: true }).then(() => removed.push(path), () => undefined);
             }
@@ -94,8 +98,8 @@ export class BackupScrubber {
   }
 
   dispose(): void {
-    for (const w of this.watchers) w.close();
-    this.watchers = [];
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
     this.scrubbed.dispose();
   }
 }

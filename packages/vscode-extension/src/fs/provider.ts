@@ -63,11 +63,23 @@ export class KvgitFileSystem implements vscode.FileSystemProvider {
 
   private ref(uri: vscode.Uri): DocRef {
     const ref = parseUri(uri);
-    if (!ref) throw vscode.FileSystemError.FileNotFound(uri);
+    if (!ref || toUri(ref).path !== uri.path) throw vscode.FileSystemError.FileNotFound(uri);
     return ref;
   }
 
+  /**
+   * VS Code asks for the parents of a document (same query, shorter path) before a write: they
+   * are folders.
+   */
+  private isParent(uri: vscode.Uri): boolean {
+    const ref = parseUri(uri);
+    if (!ref) return false;
+    const path = toUri(ref).path;
+    return path !== uri.path && path.startsWith(`${uri.path.replace(/\/$/, '')}/`);
+  }
+
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    if (this.isParent(uri)) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
     const ref = this.ref(uri);
     return this.guard(uri, async () => {
       const readonly = (ref.kind === 'data' && ref.version !== undefined) || ref.kind === 'history';
@@ -124,8 +136,8 @@ export class KvgitFileSystem implements vscode.FileSystemProvider {
     const text = Buffer.from(content).toString('utf8');
     const parsed: Parsed = check(ref.kind, text);
     if (!parsed.value) {
+      // The problems are already underlined as you type; only the core's refusals are recorded.
       const message = parsed.problems.map((p) => p.message).join('; ');
-      this.saveProblems.fire({ uri, message });
       throw new vscode.FileSystemError(`not saved: ${message}`);
     }
     try {

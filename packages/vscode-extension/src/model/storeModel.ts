@@ -193,6 +193,11 @@ export class StoreModel {
     if (changed || force) this.changeEmitter.fire();
   }
 
+  /** Throws LockedError unless unlocked (commands check before opening cached documents). */
+  assertUnlocked(): void {
+    this.unlocked();
+  }
+
   private unlocked(): Store {
     if (this._state.kind !== 'unlocked' || !this.store) throw new LockedError();
     return this.store;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { promises as fsp } from 'node:fs';
+import { mkdirSync, promises as fsp, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { toUri } from '../../src/fs/uris';
-import { closeAllEditors, replaceText, setup, waitFor } from './helpers';
+import { closeAllEditors, ensureUnlocked, replaceText, setup, waitFor } from './helpers';
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -16,26 +16,47 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe('no plaintext on disk', () => {
+  before(ensureUnlocked);
   afterEach(closeAllEditors);
 
-  it('the hot-exit backup of a dirty kvgit: editor is deleted as soon as VS Code writes it', async () => {
+  it('the backup scrubber deletes any backup of a kvgit: document as soon as it is written, in both backup layouts', async () => {
+    const { api } = await setup();
+    for (const root of api.scrubber.roots) {
+      const dir = join(root, 'workspace-1234', 'kvgit');
+      const other = join(root, 'workspace-1234', 'file');
+      mkdirSync(dir, { recursive: true });
+      mkdirSync(other, { recursive: true });
+      const scrubbed = new Promise<string[]>((resolve) => {
+        const sub = api.scrubber.onDidScrub((paths) => {
+          sub.dispose();
+          resolve(paths);
+        });
+      });
+      writeFileSync(join(other, 'abc'), 'a backup of a plain file: not ours to touch');
+      writeFileSync(join(dir, 'abc'), 'plaintext of a dirty kvgit: editor');
+      assert.deepEqual(await scrubbed, [join(dir, 'abc')]);
+      assert.deepEqual(await filesUnder(join(root, 'workspace-1234')), [join(other, 'abc')]);
+      await fsp.rm(join(root, 'workspace-1234'), { recursive: true });
+    }
+  });
+
+  it('a dirty kvgit: editor leaves no plaintext under VS Code\'s backup folders', async () => {
     const { api, fixture } = await setup();
     const doc = await vscode.workspace.openTextDocument(toUri({ kind: 'data', mount: 'secret/', key: 'app/db' }));
     await vscode.window.showTextDocument(doc);
-    const scrubbed = new Promise<string[]>((resolve) => api.scrubber.onDidScrub(resolve));
-    await replaceText(doc, JSON.stringify({ username: 'app', password: fixture.sentinel }, null, 2));
-    assert.equal(doc.isDirty, true);
-    // VS Code writes the backup about a second after the change; the scrubber removes it.
-    const removed = await scrubbed;
-    assert.ok(removed.every((p) => p.includes(`${join('Backups')}`) && p.includes('/kvgit/')), removed.join(', '));
+    await replaceText(doc, JSON.stringify({ username: 'dbuser', password: fixture.sentinel }, null, 2));
+    assert.equal(doc.isDirty, true, 'dirty after the edit');
+    // VS Code writes the backup about a second after the change; the scrubber deletes it.
+    const start = Date.now();
+    let scrubs = 0;
+    const sub = api.scrubber.onDidScrub(() => scrubs++);
+    await waitFor('VS Code\'s backup of the dirty editor, scrubbed', () => scrubs > 0, 10_000);
+    sub.dispose();
     for (const root of api.scrubber.roots) {
       for (const f of await filesUnder(root)) {
         assert.ok(!(await fsp.readFile(f, 'utf8')).includes(fixture.sentinel), `${f} holds no plaintext`);
       }
     }
-    await waitFor('still dirty, no backup left', async () => {
-      for (const root of api.scrubber.roots) if ((await filesUnder(root)).some((f) => f.includes('/kvgit/'))) return false;
-      return doc.isDirty;
-    });
+    assert.equal(doc.isDirty, true, `still dirty after the wait (${Date.now() - start} ms, ${scrubs} scrub(s))`);
   });
 });

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { toUri } from '../../src/fs/uris';
 import { DELETE_KEY, DESTROY } from '../../src/commands/versions';
-import { closeAllEditors, git, otherWriter, setup, subjects, tabs, waitFor } from './helpers';
+import { closeAllEditors, ensureUnlocked, git, otherWriter, setup, subjects, tabs, waitFor } from './helpers';
 
 // A member to add: a public key only (its identity is not needed by the test).
 const RECIPIENT = 'age17w2du7r3u8n53gjyk2h2ttept0jf2gj2u9z8mkrqum4l0h4pgagstr3t7d';
 
 describe('commands', () => {
+  before(ensureUnlocked);
   beforeEach(async () => (await setup()).ui.reset());
   afterEach(closeAllEditors);
 
@@ -203,7 +204,7 @@ describe('commands', () => {
     ui.reset();
     ui.answer('pick', 'file').answer('openFile', fixture.identityFile).answer('info', 'Only for This Session');
     await vscode.commands.executeCommand('kvgit.unlock');
-    assert.equal(api.model.state.kind, 'unlocked');
+    assert.equal((api.model.state as { kind: string }).kind, 'unlocked');
   });
 
   it('every contributed command is in the command table', async () => {

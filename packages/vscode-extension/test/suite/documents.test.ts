@@ -4,30 +4,31 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { toUri } from '../../src/fs/uris';
 import { SAVE_OVER } from '../../src/fs/conflicts';
-import { closeAllEditors, docText, otherWriter, replaceText, setup, subjects, tabs, waitFor } from './helpers';
+import { closeAllEditors, ensureUnlocked, docText, otherWriter, replaceText, setup, subjects, tabs, waitFor } from './helpers';
 
 const db = { mount: 'secret/', key: 'app/db' };
 
 describe('kvgit: documents', () => {
+  before(ensureUnlocked);
   afterEach(closeAllEditors);
 
   it('the latest version opens as a JSON document with the data', async () => {
     await setup();
     const doc = await vscode.workspace.openTextDocument(toUri({ kind: 'data', ...db }));
     assert.equal(doc.languageId, 'json');
-    assert.deepEqual(JSON.parse(doc.getText()), { username: 'app', password: 'db-password-1' });
+    assert.deepEqual(JSON.parse(doc.getText()), { username: 'dbuser', password: 'db-password-1' });
   });
 
   it('saving the latest writes a new version with check-and-set, as one commit', async () => {
     const { fixture } = await setup();
     const doc = await vscode.workspace.openTextDocument(toUri({ kind: 'data', ...db }));
     await vscode.window.showTextDocument(doc);
-    await replaceText(doc, JSON.stringify({ username: 'app', password: 'db-password-2' }, null, 2));
+    await replaceText(doc, JSON.stringify({ username: 'dbuser', password: 'db-password-2' }, null, 2));
     assert.equal(await doc.save(), true);
     const store = await otherWriter(fixture);
     const r = await store.readData('secret', 'app/db');
     assert.equal(r.metadata.version, 2);
-    assert.deepEqual(r.data, { username: 'app', password: 'db-password-2' });
+    assert.deepEqual(r.data, { username: 'dbuser', password: 'db-password-2' });
     assert.equal(subjects(fixture)[0], 'kvgit: put secret/app/db v2');
     assert.equal(doc.isDirty, false);
   });
@@ -39,10 +40,10 @@ describe('kvgit: documents', () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     assert.equal(api.fs.baseOf(uri), 2);
-    await replaceText(doc, JSON.stringify({ username: 'app', password: 'mine' }, null, 2));
+    await replaceText(doc, JSON.stringify({ username: 'dbuser', password: 'mine' }, null, 2));
     // Someone else (the CLI, another clone after a pull) writes v3 meanwhile.
     const other = await otherWriter(fixture);
-    await other.writeData('secret', 'app/db', { data: { username: 'app', password: 'theirs' }, options: { cas: 2 } });
+    await other.writeData('secret', 'app/db', { data: { username: 'dbuser', password: 'theirs' }, options: { cas: 2 } });
     const shown = new Promise((resolve) => api.conflicts.onDidShowConflict(resolve));
     assert.equal(await doc.save(), false, 'the save is refused');
     await shown;
@@ -67,8 +68,8 @@ describe('kvgit: documents', () => {
     const uri = toUri({ kind: 'data', ...db });
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
-    await replaceText(doc, JSON.stringify({ username: 'app', password: 'mine-again' }, null, 2));
-    await (await otherWriter(fixture)).writeData('secret', 'app/db', { data: { username: 'app', password: 'theirs-again' }, options: { cas: 4 } });
+    await replaceText(doc, JSON.stringify({ username: 'dbuser', password: 'mine-again' }, null, 2));
+    await (await otherWriter(fixture)).writeData('secret', 'app/db', { data: { username: 'dbuser', password: 'theirs-again' }, options: { cas: 4 } });
     assert.equal(await doc.save(), false);
     await waitFor('the retried save', async () => (await (await otherWriter(fixture)).readData('secret', 'app/db')).metadata.version === 6);
     assert.equal((await (await otherWriter(fixture)).readData('secret', 'app/db')).data.password, 'mine-again');
@@ -83,7 +84,7 @@ describe('kvgit: documents', () => {
     const stat = await vscode.workspace.fs.stat(uri);
     assert.equal(stat.permissions, vscode.FilePermission.Readonly);
     const doc = await vscode.workspace.openTextDocument(uri);
-    assert.deepEqual(JSON.parse(doc.getText()), { username: 'app', password: 'db-password-1' });
+    assert.deepEqual(JSON.parse(doc.getText()), { username: 'dbuser', password: 'db-password-1' });
     await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, Buffer.from('{"x":"y"}'))), /read-only/);
   });
 
@@ -102,7 +103,7 @@ describe('kvgit: documents', () => {
     assert.match(messages, /max_versions is a whole number/);
     assert.match(messages, /"colour" is not a key setting/);
     assert.match(messages, /custom_metadata values are strings/);
-    const maxDiag = diags.find((d) => /max_versions/.test(d.message))!;
+    const maxDiag = diags.find((d) => /max_versions is a whole number/.test(d.message))!;
     assert.equal(doc.getText(maxDiag.range), '"many"', 'the error underlines the bad value');
     assert.equal(await doc.save(), false, 'an invalid document is not saved');
 

@@ -153,3 +153,13 @@ export async function replaceText(doc: vscode.TextDocument, text: string): Promi
 export function tabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs);
 }
+
+/** For tests that can run alone (mocha --grep): unlock from the fixture's identity file if needed. */
+export async function ensureUnlocked(): Promise<void> {
+  const { api, fixture, ui } = await setup();
+  if ((api.model.state as { kind: string }).kind === 'unlocked') return;
+  ui.answer('pick', 'file').answer('openFile', fixture.identityFile).answer('info', 'Only for This Session');
+  await vscode.commands.executeCommand('kvgit.unlock');
+  assert.equal((api.model.state as { kind: string }).kind, 'unlocked');
+  ui.reset();
+}

@@ -8,13 +8,13 @@ describe('a workspace without a store (then a "kvgit" branch store)', () => {
 
   it('shows "no store" and initializes one on a dedicated branch', async () => {
     const { api, fixture, ui } = await setup();
-    assert.equal(api.model.state.kind, 'noStore');
+    assert.equal((api.model.state as { kind: string }).kind, 'noStore');
     assert.deepEqual(await api.tree.getChildren(), []);
     ui.answer('pick', 'A dedicated "kvgit" branch');
     const r = (await vscode.commands.executeCommand('kvgit.init')) as { member: string; layout: string };
     assert.equal(r.layout, 'branch');
     assert.equal(r.member, 'tester');
-    assert.equal(api.model.state.kind, 'unlocked');
+    assert.equal((api.model.state as { kind: string }).kind, 'unlocked');
     assert.equal(api.model.location?.layout, 'branch');
     assert.equal(subjects(fixture, 'kvgit')[0], 'kvgit: init secret/');
     assert.equal(git(fixture, 'status', '--porcelain').trim(), '', 'no work-tree files');

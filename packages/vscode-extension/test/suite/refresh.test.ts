@@ -5,9 +5,10 @@ import * as vscode from 'vscode';
 import { Store } from '@kvgit/core';
 import { toUri } from '../../src/fs/uris';
 import { otherWriterEnv } from '../fixture';
-import { closeAllEditors, git, otherWriter, setup, waitFor } from './helpers';
+import { closeAllEditors, ensureUnlocked, git, otherWriter, setup, waitFor } from './helpers';
 
 describe('changes made outside the editor', () => {
+  before(ensureUnlocked);
   afterEach(closeAllEditors);
 
   it('a write by another process (the CLI) refreshes the tree and reloads clean documents', async () => {
@@ -44,10 +45,10 @@ describe('changes made outside the editor', () => {
     await waitFor('v2 on the other branch', async () => (await api.model.readMetadata('secret/', 'app/api')).current_version === 2);
     const first = git(fixture, 'rev-list', '--max-parents=0', 'HEAD').trim();
     git(fixture, 'switch', '-q', '-c', 'no-store', first);
-    await waitFor('"no store"', () => api.model.state.kind === 'noStore');
+    await waitFor('"no store"', () => (api.model.state as { kind: string }).kind === 'noStore');
     assert.deepEqual(await api.tree.getChildren(), []);
     git(fixture, 'switch', '-q', 'main');
-    await waitFor('unlocked again on main', () => api.model.state.kind === 'unlocked');
+    await waitFor('unlocked again on main', () => (api.model.state as { kind: string }).kind === 'unlocked');
     assert.equal((await api.model.readMetadata('secret/', 'app/api')).current_version, 3);
   });
 });

@@ -8,7 +8,7 @@ import { setup, waitFor } from './helpers';
 describe('activation, lock state and the tree', () => {
   it('activates on a workspace holding a store and starts locked when no identity is in reach', async () => {
     const { api } = await setup();
-    assert.equal(api.model.state.kind, 'locked');
+    assert.equal((api.model.state as { kind: string }).kind, 'locked');
     assert.equal(api.model.location?.layout, 'directory');
     assert.deepEqual(await api.tree.getChildren(), [], 'a locked store shows no items (the "locked" welcome view)');
     const doc = vscode.Uri.parse('kvgit:/secret/app/db.json?mount=secret%2F&key=app%2Fdb');
@@ -22,11 +22,11 @@ describe('activation, lock state and the tree', () => {
     const who = (await vscode.commands.executeCommand('kvgit.unlock')) as { member: string; remembered: boolean };
     assert.equal(who.member, 'tester');
     assert.equal(who.remembered, false);
-    assert.equal(api.model.state.kind, 'unlocked');
+    assert.equal((api.model.state as { kind: string }).kind, 'unlocked');
     ui.assertDone();
 
     await vscode.commands.executeCommand('kvgit.lock');
-    assert.equal(api.model.state.kind, 'locked');
+    assert.equal((api.model.state as { kind: string }).kind, 'locked');
     // Not remembered: unlocking asks again. This time the user agrees.
     ui.reset();
     ui.answer('pick', 'paste').answer('input', fixture.identity, /identity/).answer('info', REMEMBER, /Keep this identity/);
@@ -43,7 +43,7 @@ describe('activation, lock state and the tree', () => {
 
     // Forget it; the key stays unlocked for this session.
     assert.equal(await vscode.commands.executeCommand('kvgit.forgetIdentity'), true);
-    assert.equal(api.model.state.kind, 'unlocked');
+    assert.equal((api.model.state as { kind: string }).kind, 'unlocked');
   });
 
   it('a passphrase prompt that does not match a member keeps the store locked and says why', async () => {
@@ -52,14 +52,14 @@ describe('activation, lock state and the tree', () => {
     ui.reset();
     ui.answer('pick', 'passphrase').answer('input', 'not the passphrase', /passphrase/);
     assert.equal(await vscode.commands.executeCommand('kvgit.unlock'), undefined);
-    assert.equal(api.model.state.kind, 'locked');
+    assert.equal((api.model.state as { kind: string }).kind, 'locked');
     assert.match(ui.messages('error').join('\n'), /not a member/);
     // Back to unlocked for the rest of the suite, from a file this time.
     ui.reset();
     const { fixture } = await setup();
     ui.answer('pick', 'file').answer('openFile', fixture.identityFile).answer('info', 'Only for This Session');
     await vscode.commands.executeCommand('kvgit.unlock');
-    assert.equal(api.model.state.kind, 'unlocked');
+    assert.equal((api.model.state as { kind: string }).kind, 'unlocked');
   });
 
   it('the tree shows mounts → folders → keys → versions, with states and metadata but no values', async () => {
@@ -105,6 +105,6 @@ describe('activation, lock state and the tree', () => {
     await vscode.commands.executeCommand('kvgit.unlock');
     sub.dispose();
     assert.deepEqual(fired, ['locked', 'unlocked']);
-    await waitFor('unlocked state', () => api.model.state.kind === 'unlocked');
+    await waitFor('unlocked state', () => (api.model.state as { kind: string }).kind === 'unlocked');
   });
 });
