@@ -1,8 +1,6 @@
 // The CLI is ESM with code splitting, so a command loads only the modules it needs.
-import { readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 
 // The core loads isomorphic-git with `await import('isomorphic-git')` and uses its named exports.
 // Bundled from its CommonJS build into a split chunk, that namespace would hold only `default`;
@@ -16,20 +14,9 @@ const esmIsomorphicGit = {
   },
 };
 
-// esbuild never removes chunks of earlier builds: after a build, remove the ones it did not write,
-// so no stale chunk ships (done after writing, so a running kvgit never finds dist empty).
-const chunksDir = join(dirname(fileURLToPath(import.meta.url)), 'dist', 'chunks');
-const removeStaleChunks = {
-  name: 'remove-stale-chunks',
-  setup(build) {
-    build.onEnd((result) => {
-      if (result.errors.length > 0 || !result.metafile) return;
-      const written = new Set(Object.keys(result.metafile.outputs).map((p) => basename(p)));
-      for (const f of readdirSync(chunksDir)) if (!written.has(f)) rmSync(join(chunksDir, f), { force: true });
-    });
-  },
-};
-
+// Chunk names carry a content hash and no build deletes them, so a kvgit.mjs written by one build
+// always finds its chunks even while another engineer's build runs in the same checkout. Old
+// chunks therefore pile up in dist/: package from a fresh clone.
 export const bundles = [
   {
     entryPoints: { kvgit: 'src/main.ts' },
@@ -43,7 +30,7 @@ export const bundles = [
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: "import { createRequire as __kvgitCreateRequire } from 'node:module'; const require = __kvgitCreateRequire(import.meta.url);" },
     legalComments: 'none',
-    metafile: true,
-    plugins: [esmIsomorphicGit, removeStaleChunks],
+    metafile: false,
+    plugins: [esmIsomorphicGit],
   },
 ];
