@@ -13,3 +13,10 @@ export { formatTime, formatDuration, parseDurationSeconds, type Clock, systemClo
 export type { LogEntry, LogFilter } from './store/audit';
 export type { VerifyReport, Problem } from './store/verify';
 export type { PurgePlan, PurgeReceipt } from './storage/purge';
+export { mergeStore, syncStore, type MergeReport, type MergeOptions, type MergeStatus, type SyncOptions, type SyncReport } from './team/merge';
+export type { Conflict } from './team/conflicts';
+export type { RenumberedVersion } from './team/mergeStore';
+export { runMergeDriver, type DriverFiles, type DriverResult } from './team/driver';
+export { textconv } from './team/textconv';
+export { guardStaged, type GuardReport, type GuardProblem } from './team/guard';
+export { setupGit, storeAttributes, type SetupOptions, type SetupReport, type HookStatus } from './team/setup';

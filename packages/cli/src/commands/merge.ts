@@ -64,6 +64,7 @@ export default defineCommand({
   async run(ctx, input) {
     if (input.args.length > 1) throw usageError(`Too many arguments (expected at most 1, got ${input.args.length})`);
     const store = await ctx.openStore();
+    if (store.location.layout === 'branch' && input.args.length === 0) throw usageError('Name what to merge into the store\'s branch, e.g. `kvgit merge origin/kvgit`');
     const { mergeStore } = await import('@kvgit/core');
     const r = await mergeStore(store, { ref: input.args[0], env: ctx.env, commit: input.flags['no-commit'] !== true });
     return mergeResult(r);

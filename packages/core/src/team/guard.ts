@@ -1,0 +1,218 @@
+/**
+ * The commit guard (`kvgit guard`, run by the pre-commit and pre-merge-commit hooks). It looks at
+ * what the commit would record under the store's folder and refuses:
+ *
+ * - a version blob or keyring entry (`*.age`) that is not an age file: plaintext, or anything
+ *   else, where ciphertext belongs;
+ * - a record (kvgit.json, keyring.json, mounts.json, metadata.json) that does not parse, or whose
+ *   MAC does not verify, or that sits at another key's place;
+ * - a version blob the store key cannot open or that names another key or version;
+ * - any other file in the store's folder (front ends' files under `ext/` are MACed records too);
+ * - store files left unmerged.
+ *
+ * Only content new to this commit is checked: files as HEAD (or the merge's other side) already
+ * has them were checked when they were committed. Checks that need the store key (MACs,
+ * decryption) run when a member's identity is at hand; without one the guard checks the format
+ * only, and says so. It reads the index through git, so it honours GIT_INDEX_FILE (`git commit -a`,
+ * `git commit <paths>`), and it never prompts.
+ */
+import { KvgitError } from '../errors';
+import { isPlainObject, utf8 } from '../bytes/json';
+import { openWithIdentity } from '../crypto/age';
+import { BLOB_KIND } from '../format/blob';
+import { EXT_KIND, decodeExtFile } from '../format/ext';
+import { decodeMetadata, METADATA_KIND } from '../format/metadata';
+import { MOUNTS_KIND, decodeMounts } from '../format/mounts';
+import { KEYRING_FILE, METADATA_FILE, MOUNTS_FILE, STORE_FILE, metadataFile, v1DataFile, versionFile } from '../format/paths';
+import { decodeRecord } from '../format/records';
+import { KEYRING_KIND, type StoreKey, decodeKeyringUnverified, verifyKeyring } from '../keys/keyring';
+import type { Mount } from '../kv/model';
+import { Snapshot } from '../storage/git';
+import { ObjectStore, TREE_MODE } from '../storage/objects';
+import { readHead } from '../storage/refs';
+import { locateStore } from '../store/locate';
+import { STORE_KIND } from '../store/store';
+import { git, runGit } from './git';
+import { KeyChain } from './keys';
+import { isAgeFile } from './textconv';
+
+export interface GuardProblem {
+  /** The path in the repository. */
+  path: string;
+  problem: string;
+}
+
+export interface GuardReport {
+  ok: boolean;
+  /** Store files new to this commit, checked. */
+  checked: string[];
+  problems: GuardProblem[];
+  /** False when no member identity was at hand: MACs and blobs were checked for format only. */
+  integrityChecked: boolean;
+}
+
+export async function guardStaged(options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<GuardReport> {
+  const env = options.env ?? process.env;
+  const report: GuardReport = { ok: true, checked: [], problems: [], integrityChecked: true };
+  let location;
+  try {
+    location = await locateStore(options.cwd);
+  } catch (e) {
+    if (e instanceof KvgitError && e.code === 'ERR_NOT_A_STORE') return report; // no store, nothing to guard
+    throw e;
+  }
+  const { gitdir, worktree } = location;
+  const cwd = worktree ?? gitdir;
+  let prefix = location.prefix;
+  const head = await readHead(gitdir);
+  if (location.layout === 'branch') {
+    // The store's branch is only committed to by hand when it is checked out.
+    if (head.symbolic !== location.branchRef) return report;
+    prefix = '';
+  }
+  const objects = new ObjectStore(gitdir);
+
+  const staged = new Map<string, string>();
+  for (const rec of (await git(['ls-files', '-s', '-z', '--', prefix === '' ? '.' : prefix], { cwd, env })).split('\0')) {
+    const m = /^\d+ ([0-9a-f]{40}) (\d)\t(.*)$/s.exec(rec);
+    if (!m) continue;
+    if (m[2] !== '0') {
+      if (!report.problems.some((p) => p.path === m[3])) report.problems.push({ path: m[3]!, problem: 'is unmerged: run `kvgit merge` to settle the store\'s files' });
+      continue;
+    }
+    staged.set(m[3]!, m[1]!);
+  }
+  if (report.problems.length > 0) return done(report);
+
+  // What the parents already hold was checked when it was committed.
+  const known = new Set<string>();
+  const mergeHead = await runGit(['rev-parse', '--verify', '--quiet', 'MERGE_HEAD'], { cwd, env });
+  for (const commit of [head.oid, mergeHead.code === 0 ? mergeHead.stdout.trim() : undefined]) {
+    if (!commit) continue;
+    const out = await git(['ls-tree', '-r', '-z', commit, '--', prefix === '' ? '.' : prefix], { cwd, env });
+    for (const rec of out.split('\0')) {
+      const m = /^\d+ blob ([0-9a-f]{40})\t(.*)$/s.exec(rec);
+      if (m) known.add(`${m[2]}\0${m[1]}`);
+    }
+  }
+  const fresh = [...staged].filter(([path, oid]) => !known.has(`${path}\0${oid}`));
+  if (fresh.length === 0) return done(report);
+
+  // The staged store as a tree, so records are checked against the staged keyring and mounts.
+  const tree = (await git(['write-tree'], { cwd, env })).trim();
+  let root: string | undefined = tree;
+  for (const part of prefix.split('/').filter((p) => p !== '')) {
+    root = (await objects.readTree(root!)).find((e) => e.name === part && e.mode === TREE_MODE)?.oid;
+    if (!root) break;
+  }
+  const snap = new Snapshot(objects, undefined, root);
+  let key: StoreKey | undefined;
+  try {
+    key = await new KeyChain(env).keyFor(snap);
+  } catch (e) {
+    if (!(e instanceof KvgitError)) throw e;
+    report.problems.push({ path: `${prefix}${KEYRING_FILE}`, problem: e.message });
+  }
+  report.integrityChecked = key !== undefined;
+  let mounts: Map<string, Mount> | undefined;
+  if (key) {
+    const m = await snap.readFile(MOUNTS_FILE);
+    try {
+      mounts = m ? decodeMounts(m, key.macKey) : new Map();
+    } catch (e) {
+      if (!(e instanceof KvgitError)) throw e;
+      mounts = new Map();
+    }
+  }
+
+  for (const [path, oid] of fresh) {
+    report.checked.push(path);
+    const rel = path.slice(prefix.length);
+    const bytes = (await objects.read(oid)).content;
+    const problem = await check(rel, bytes, key, mounts);
+    if (problem) report.problems.push({ path, problem });
+  }
+  return done(report);
+}
+
+function done(report: GuardReport): GuardReport {
+  report.ok = report.problems.length === 0;
+  return report;
+}
+
+async function check(rel: string, bytes: Uint8Array, key: StoreKey | undefined, mounts: Map<string, Mount> | undefined): Promise<string | undefined> {
+  try {
+    if (rel.startsWith('ext/')) {
+      // Front ends' files are MACed records too (docs/FORMAT.md §2.2).
+      const path = rel.slice('ext/'.length);
+      if (key) decodeExtFile(bytes, path, key.macKey, rel);
+      else decodeRecord(bytes, EXT_KIND, undefined, `ext ${path}`, rel);
+      return undefined;
+    }
+    if (rel === STORE_FILE) {
+      decodeRecord(bytes, STORE_KIND, undefined, 'store', rel);
+      return undefined;
+    }
+    if (rel === KEYRING_FILE) {
+      decodeRecord(bytes, KEYRING_KIND, undefined, 'keyring', rel);
+      decodeKeyringUnverified(bytes);
+      if (key) verifyKeyring(bytes, key);
+      return undefined;
+    }
+    if (rel === MOUNTS_FILE) {
+      if (key) decodeMounts(bytes, key.macKey);
+      else decodeRecord(bytes, MOUNTS_KIND, undefined, 'mounts', rel);
+      return undefined;
+    }
+    if (/^keyring\/[^/]+\.age$/.test(rel)) return ageProblem(bytes);
+    if (rel.startsWith('mounts/') && rel.endsWith(`.kv/${METADATA_FILE}`)) {
+      const r = decodeRecord(bytes, METADATA_KIND, undefined, '', rel);
+      if (typeof r.mount !== 'string' || typeof r.key !== 'string') return 'is not a kvgit metadata record (no mount or key)';
+      if (!key) return undefined;
+      decodeMetadata(bytes, r.mount, r.key, key.macKey, rel);
+      const mount = [...(mounts ?? new Map<string, Mount>()).values()].find((m) => m.uuid === r.mount);
+      if (!mount || metadataFile(mount.path, r.key) !== rel) return `belongs to another place (${mount ? `${mount.path}${r.key}` : `a mount not in ${MOUNTS_FILE}`})`;
+      return undefined;
+    }
+    if (rel.startsWith('mounts/') && /\.kv\/(\d+|data)\.age$/.test(rel)) {
+      const p = ageProblem(bytes);
+      if (p || !key) return p;
+      const plain = await openWithIdentity(key.identity, bytes);
+      if (!plain) return 'cannot be decrypted with the store key (sealed to another key, or damaged)';
+      const payload: unknown = JSON.parse(utf8.decode(plain));
+      if (!isPlainObject(payload) || payload.kvgit !== BLOB_KIND || typeof payload.key !== 'string' || typeof payload.version !== 'number') return `does not hold a kvgit ${BLOB_KIND} payload`;
+      const mount = [...(mounts ?? new Map<string, Mount>()).values()].find((m) => m.uuid === payload.mount);
+      const expected = mount && (payload.version === 0 ? v1DataFile(mount.path, payload.key) : versionFile(mount.path, payload.key, payload.version));
+      if (expected !== rel) return 'holds a version of another key or number (moved or copied)';
+      return undefined;
+    }
+    return 'is not a kvgit store file: the store\'s folder holds only ciphertext and MACed records (put secrets in with `kvgit put`)';
+  } catch (e) {
+    if (e instanceof KvgitError) return e.message.startsWith(rel) ? e.message.slice(rel.length).trim() : e.message;
+    if (e instanceof SyntaxError || e instanceof TypeError) return 'cannot be read as what the store keeps here';
+    throw e;
+  }
+}
+
+const BASE64_MAC = /^--- [A-Za-z0-9+/]{43}$/;
+
+/** The age v1 header's shape (C2SP age §header): intro, stanzas, the MAC line, then a payload. */
+function ageProblem(bytes: Uint8Array): string | undefined {
+  if (!isAgeFile(bytes)) return bytes.length > 0 && bytes.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f) || b >= 0x80)
+    ? 'is plaintext, not an age file: the store keeps only ciphertext here'
+    : 'is not an age file: the store keeps only ciphertext here';
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 64 * 1024)).toString('latin1');
+  const lines = text.split('\n');
+  let i = 1;
+  let stanzas = 0;
+  for (; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.startsWith('--- ')) break;
+    if (l.startsWith('-> ')) stanzas++;
+    else if (!/^[A-Za-z0-9+/]{0,64}$/.test(l)) return 'has a damaged age header';
+  }
+  if (i >= lines.length - 1 || stanzas === 0 || !BASE64_MAC.test(lines[i]!)) return 'has a damaged age header';
+  const headerLength = lines.slice(0, i + 1).join('\n').length + 1;
+  if (bytes.length - headerLength < 32) return 'has an age header but no payload';
+  return undefined;
+}
