@@ -20,7 +20,7 @@ describe('cli: help and docs', function () {
       const r = await runKvgit([...name.split(' '), '--help'], { cwd: p.dir, env: p.env });
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
       assert.ok(r.stdout.startsWith(`Usage: kvgit ${name}`), `${name}: ${r.stdout.slice(0, 80)}`);
-      assert.match(r.stdout, /\n {6}\$ kvgit |\n {6}\$ .*kvgit /, `${name} has an example`);
+      assert.match(r.stdout, /\n {6}\$ \S/, `${name} has an example`);
       assert.match(r.stdout, /\nGlobal Options:\n/);
     }
   });
