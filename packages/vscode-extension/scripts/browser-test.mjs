@@ -74,6 +74,7 @@ try {
   });
   await check('a version opens as a JSON document', async () => {
     await row('db').click(); // opens the latest version
+    await row('db').locator('.monaco-tl-twistie').click(); // shows its versions
     await row('v1').waitFor();
     await row('v1').click();
     const editor = page.locator('.editor-instance .monaco-editor').first();
@@ -85,7 +86,9 @@ try {
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.locator('.view-lines').click();
     await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(`{\n  "username": "dbuser",\n  "password": "${sentinel}"\n}\n`);
+    await page.keyboard.press('Delete');
+    await poll('an empty editor', async () => (await editor.locator('.view-lines').innerText()).trim() === '');
+    await page.keyboard.insertText(`{ "username": "dbuser", "password": "${sentinel}" }`);
     await page.locator('.tab.dirty', { hasText: 'db.json' }).waitFor();
     await shot('edited-dirty');
     await page.keyboard.press('Control+S');
@@ -108,6 +111,9 @@ try {
     await shot('destroyed-v1');
   });
   await check('leak test while the session is open: the sentinel is in no file', async () => {
+    // Positive control: the scanner finds a known string where it is.
+    const control = scan([fixture.root], Buffer.from('# a project with secrets'));
+    if (!control.includes(join(fixture.repo, 'README.md'))) throw new Error('the leak scanner missed a known string: it cannot be trusted');
     const hits = scan([fixture.root, tmpdir()]);
     if (hits.length > 0) throw new Error(`plaintext found in:\n${hits.join('\n')}`);
   });
@@ -134,8 +140,7 @@ console.log(`\nbrowser test: ${passed} passed, ${results.length - passed} failed
 process.exit(failed ? 1 : 0);
 
 /** Files under the roots whose bytes contain the sentinel (symlinks not followed). */
-function scan(roots) {
-  const needle = Buffer.from(sentinel);
+function scan(roots, needle = Buffer.from(sentinel)) {
   const hits = new Set();
   const seen = new Set();
   const walk = (p) => {
