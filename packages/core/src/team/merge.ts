@@ -24,7 +24,7 @@ import { type Clock, systemClock } from '../time';
 import type { Conflict } from './conflicts';
 import { git, runGit } from './git';
 import { KeyChain } from './keys';
-import { type RenumberedVersion, mergeStoreTrees } from './mergeStore';
+import { type MergeOutcome, type RenumberedVersion, mergeStoreTrees } from './mergeStore';
 
 export type MergeStatus =
   /** Their side holds nothing the store lacks. */
@@ -114,14 +114,23 @@ function report(store: Store, status: MergeStatus, ours: string | undefined, the
 }
 
 /** "kvgit: merge <what>", with one trailer block per key merged version by version (docs/FORMAT.md §4). */
-function mergeMessage(theirsName: string, operations: Operation[]): string {
-  return `kvgit: merge ${theirsName}\n${mergeTrailers(operations)}`;
+function mergeMessage(theirsName: string, outcome: MergeOutcome): string {
+  return `kvgit: merge ${theirsName}\n${mergeTrailers(outcome)}`;
 }
 
-function mergeTrailers(operations: Operation[]): string {
-  if (operations.length === 0) return '';
-  const full = commitMessage(operations);
-  return `\n${full.slice(full.indexOf('\n\n') + 2)}`;
+/**
+ * Each merged key's block names the versions the merge wrote; `Kvgit-Renumbered` lines say which
+ * side's version moved where (`theirs 2>3`), so the version's earlier ciphertext can be found in
+ * that side's parent.
+ */
+function mergeTrailers(outcome: MergeOutcome): string {
+  if (outcome.operations.length === 0) return '';
+  const blocks = outcome.operations.map((op) => {
+    const full = commitMessage([op]);
+    const moved = outcome.renumbered.filter((r) => r.mount === op.mount && r.key === op.path).map((r) => `Kvgit-Renumbered: ${r.side} ${r.from}>${r.to}\n`);
+    return full.slice(full.indexOf('\n\n') + 2) + moved.join('');
+  });
+  return `\n${blocks.join('')}`;
 }
 
 /** Merges a ref into the store (both layouts), or settles the merge in progress (directory layout). */
@@ -154,7 +163,7 @@ async function mergeBranch(store: Store, ref: string, env: NodeJS.ProcessEnv, op
     if (outcome.conflicts.length > 0 || !outcome.tree) return report(store, 'conflicts', ours, theirs, ours, extra);
     const now = (options.clock ?? systemClock)();
     const { author, committer } = signatures(gitdir, now, env);
-    const commit = await store.storage.objects.write('commit', encodeCommit({ tree: outcome.tree, parents: [ours, theirs], author, committer, message: mergeMessage(ref, outcome.operations) }));
+    const commit = await store.storage.objects.write('commit', encodeCommit({ tree: outcome.tree, parents: [ours, theirs], author, committer, message: mergeMessage(ref, outcome) }));
     await updateRef(gitdir, branchRef!, ours, commit);
     return report(store, 'merged', ours, theirs, commit, extra);
   }, options.lockTimeoutMs);
@@ -181,8 +190,7 @@ async function mergeDirectory(store: Store, env: NodeJS.ProcessEnv, options: Mer
       const after = (await readHead(gitdir)).oid;
       if (r.code === 0) {
         if (after === before) return report(store, 'up-to-date', before, theirs, after);
-        const parents = parseCommit((await store.storage.objects.read(after!)).content).parents;
-        return report(store, parents.length > 1 ? 'merged' : 'fast-forward', before, theirs, after);
+        return report(store, after === theirs ? 'fast-forward' : 'merged', before, theirs, after);
       }
       if (!(await exists(join(gitdir, 'MERGE_HEAD')))) {
         throw new KvgitError('ERR_GIT_STATE', `git merge failed: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-4).join('\n')}`, {});
@@ -243,7 +251,7 @@ async function settleMerge(store: Store, env: NodeJS.ProcessEnv, options: MergeO
   if (outcome.operations.length > 0) {
     const msgFile = join(gitdir, 'MERGE_MSG');
     const msg = await fsp.readFile(msgFile, 'utf8').catch(() => `Merge ${theirs}\n`);
-    await fsp.writeFile(msgFile, `${msg.trimEnd()}\n${mergeTrailers(outcome.operations)}`);
+    await fsp.writeFile(msgFile, `${msg.trimEnd()}\n${mergeTrailers(outcome)}`);
   }
   const unmerged = await unmergedPaths(cwd, env, prefix, false);
   if (unmerged.length > 0 || options.commit === false) return report(store, 'store-resolved', ours, theirs, ours, { ...extra, unmerged });

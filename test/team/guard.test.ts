@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type Store } from '@kvgit/core';
+import { manualClock } from '../helpers/temp';
+import { type Team, makeTeam } from './helpers';
+
+describe('the commit guard (pre-commit hook)', function () {
+  this.timeout(180_000);
+  let t: Team;
+  let alice: Store;
+  beforeEach(async () => {
+    t = await makeTeam('directory');
+    alice = await t.open('alice');
+    await alice.writeData('secret', 'app/db', { data: { password: 'hunter2' } });
+  });
+  afterEach(() => t.cleanup());
+
+  const put = (rel: string, content: string | Uint8Array) => {
+    const full = join(t.clones.alice!, rel);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  };
+  /** `git commit` as a user runs it, with the hook; returns what happened and whether HEAD moved. */
+  const commit = (env: NodeJS.ProcessEnv, ...args: string[]) => {
+    const before = t.git('alice', 'rev-parse', 'HEAD').trim();
+    const r = spawnSync('git', ['commit', '-q', '-m', 'a commit', ...args], { cwd: t.clones.alice, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    return { status: r.status, stderr: r.stderr, moved: t.git('alice', 'rev-parse', 'HEAD').trim() !== before };
+  };
+
+  it('blocks a plaintext version blob and names it', () => {
+    put('.kvgit/mounts/secret/leak.kv/1.age', 'password=hunter2\n');
+    t.git('alice', 'add', '.kvgit/mounts/secret/leak.kv/1.age');
+    const r = commit(t.env);
+    assert.notEqual(r.status, 0);
+    assert.equal(r.moved, false);
+    assert.match(r.stderr, /\.kvgit\/mounts\/secret\/leak\.kv\/1\.age is plaintext, not an age file/);
+    assert.ok(!r.stderr.includes('hunter2'), 'the refusal never quotes the content');
+  });
+
+  it('blocks it for someone without an identity too (the format check needs no key)', () => {
+    put('.kvgit/mounts/secret/leak.kv/1.age', '{"password":"hunter2"}');
+    t.git('alice', 'add', '.kvgit');
+    const r = commit(t.strangerEnv);
+    assert.notEqual(r.status, 0);
+    assert.equal(r.moved, false);
+    assert.match(r.stderr, /leak\.kv\/1\.age is plaintext/);
+  });
+
+  it('blocks a metadata file that fails its integrity check, also with `git commit -a`', () => {
+    const file = join(t.clones.alice!, '.kvgit/mounts/secret/app/db.kv/metadata.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"max_versions": 0', '"max_versions": 3'));
+    const r = commit(t.env, '-a');
+    assert.notEqual(r.status, 0);
+    assert.equal(r.moved, false);
+    assert.match(r.stderr, /metadata\.json failed its integrity check/);
+    t.git('alice', 'checkout', '--', '.kvgit');
+  });
+
+  it('blocks records that do not parse, a blob moved to another key, and stray files', () => {
+    put('.kvgit/mounts.json', '{"mounts": {}}');
+    put('.kvgit/secrets.env', 'TOKEN=abc\n');
+    const src = join(t.clones.alice!, '.kvgit/mounts/secret/app/db.kv');
+    put('.kvgit/mounts/secret/copy.kv/1.age', readFileSync(join(src, '1.age')));
+    t.git('alice', 'add', '.kvgit');
+    const r = commit(t.env);
+    assert.equal(r.moved, false);
+    assert.match(r.stderr, /\.kvgit\/mounts\.json is not a kvgit mounts record/);
+    assert.match(r.stderr, /\.kvgit\/secrets\.env is not a kvgit store file/);
+    assert.match(r.stderr, /copy\.kv\/1\.age holds a version of another key or number/);
+  });
+
+  it('lets normal commits through: code, and a merge that brings store changes', async () => {
+    put('src/app.js', 'console.log(1)\n');
+    t.git('alice', 'add', 'src/app.js');
+    assert.equal(commit(t.env).status, 0, 'a code commit');
+
+    // Bob and Alice write the same key concurrently; Bob settles the merge with --no-commit and
+    // concludes it with `git commit`, through the hook: renumbered blobs and re-MACed metadata pass.
+    t.git('alice', 'push', '-q', 'origin', 'main');
+    t.git('bob', 'pull', '-q', '--no-rebase', 'origin', 'main');
+    const clock = manualClock(Date.now() + 60_000);
+    const bob = await t.open('bob', clock);
+    await bob.writeData('secret', 'app/db', { data: { password: 'bobs' } });
+    await alice.writeData('secret', 'app/db', { data: { password: 'alices' } });
+    t.git('alice', 'push', '-q', 'origin', 'main');
+    t.tryGit('bob', 'pull', '-q', '--no-rebase', 'origin', 'main');
+    const m = t.kvgit('bob', ['merge', '--no-commit']);
+    assert.equal(m.status, 0, m.stdout + m.stderr);
+    const g = t.kvgit('bob', ['guard', '-format=json']);
+    assert.equal(g.status, 0, g.stderr);
+    const report = JSON.parse(g.stdout) as { checked: string[]; integrityChecked: boolean };
+    assert.ok(report.integrityChecked);
+    assert.deepEqual(report.checked.sort(), ['.kvgit/mounts/secret/app/db.kv/3.age', '.kvgit/mounts/secret/app/db.kv/metadata.json']);
+    const c = t.tryGit('bob', 'commit', '-q', '--no-edit');
+    assert.equal(c.status, 0, c.stderr);
+    assert.equal(t.git('bob', 'status', '--porcelain'), '');
+    assert.deepEqual((await bob.verify()).problems, []);
+  });
+});
+
+describe('the commit guard on the branch layout', function () {
+  this.timeout(120_000);
+  it('guards the store branch when it is checked out, and nothing else', async () => {
+    const t = await makeTeam('branch');
+    try {
+      writeFileSync(join(t.clones.alice!, 'notes.txt'), 'code\n');
+      t.git('alice', 'add', 'notes.txt');
+      t.git('alice', 'commit', '-q', '-m', 'code on main'); // the hook runs and has nothing to check
+      t.git('alice', 'checkout', '-q', 'kvgit');
+      mkdirSync(join(t.clones.alice!, 'mounts/secret/x.kv'), { recursive: true });
+      writeFileSync(join(t.clones.alice!, 'mounts/secret/x.kv/1.age'), 'plain\n');
+      t.git('alice', 'add', 'mounts');
+      const r = t.tryGit('alice', 'commit', '-q', '-m', 'x');
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /mounts\/secret\/x\.kv\/1\.age is plaintext/);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
