@@ -139,18 +139,8 @@ function makeContext(input: Input): Context {
     stderrIsTTY,
     readStdin,
     async openStore() {
-      const { Store, parseDurationSeconds } = await import('@kvgit/core');
-      // KVGIT_LOCK_TIMEOUT: how long a write waits for another writer (a duration; default 30s).
-      const timeout = env.KVGIT_LOCK_TIMEOUT;
-      let lockTimeoutMs: number | undefined;
-      if (timeout) {
-        try {
-          lockTimeoutMs = parseDurationSeconds(timeout) * 1000;
-        } catch {
-          throw usageError(`KVGIT_LOCK_TIMEOUT: invalid duration "${timeout}"`);
-        }
-      }
-      return Store.open({ path: storePath ?? process.cwd(), env, lockTimeoutMs });
+      const { openStore } = await import('./openStore');
+      return openStore(storePath ?? process.cwd(), env);
     },
     async confirm(question, options) {
       if (yes) return true;

@@ -1,3 +1,4 @@
+import { Store } from '@kvgit/core';
 import { defineCommand } from '../command';
 import { usageError } from '../errors';
 import { PASSPHRASE_STDIN_FLAG, newPassphrase } from '../input/passphrase';
@@ -35,7 +36,6 @@ export default defineCommand({
     const layout = stringFlag(input, 'layout') ?? 'directory';
     if (layout !== 'directory' && layout !== 'branch') throw usageError(`--layout must be "directory" or "branch", not "${layout}"`);
     const passphrase = input.flags.passphrase === true || input.flags['passphrase-stdin'] === true ? await newPassphrase(ctx, input, 'the first member', true) : undefined;
-    const { Store } = await import('@kvgit/core');
     const r = await Store.init({
       path: ctx.storePath ?? ctx.cwd,
       env: ctx.env,

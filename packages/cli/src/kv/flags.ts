@@ -1,5 +1,5 @@
 /** Flags and argument rules shared by the `kv` verbs, with Vault's texts. */
-import type { Store } from '@kvgit/core';
+import { type Store, parseDurationSeconds } from '@kvgit/core';
 import type { Flag, Input } from '../command';
 import type { Context } from '../context';
 import { usageError } from '../errors';
@@ -45,7 +45,6 @@ export function versionsFlag(input: Input): string[] {
 export async function durationFlag(input: Input, name: string): Promise<number | undefined> {
   const raw = input.flags[name];
   if (typeof raw !== 'string') return undefined;
-  const { parseDurationSeconds } = await import('@kvgit/core');
   try {
     return parseDurationSeconds(raw === 'system' ? '-1' : raw);
   } catch (e) {

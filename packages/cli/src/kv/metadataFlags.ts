@@ -1,4 +1,5 @@
 /** The key settings flags of `metadata put` and `metadata patch` (kv_metadata_put.go). */
+import { formatDuration } from '@kvgit/core';
 import type { Flag, Input } from '../command';
 import { durationFlag, intFlag } from './flags';
 
@@ -17,7 +18,6 @@ export const METADATA_FLAGS: Flag[] = [
 
 /** The request body: only the settings that were given (negative numbers mean "not given", as in Vault). */
 export async function metadataBody(input: Input): Promise<Record<string, unknown>> {
-  const { formatDuration } = await import('@kvgit/core');
   const body: Record<string, unknown> = {};
   const max = intFlag(input, 'max-versions') ?? -1;
   if (max >= 0) body.max_versions = max;
