@@ -179,12 +179,16 @@ describe('commands', () => {
   });
 
   it('rotate runs the core\'s rotation when it has one, and says so when it has none', async () => {
-    const { api, ui } = await setup();
+    const { api, ui, fixture } = await setup();
     const before = (await api.model.members()).length;
     const result = await vscode.commands.executeCommand('kvgit.rotate');
     if (api.model.canRotate) {
       assert.notEqual(result, undefined);
       assert.equal((await api.model.members()).length, before);
+      assert.match(ui.messages('info').join('\n'), /rotated/);
+      // Everything still reads, here and for another process with the same identity.
+      assert.deepEqual((await api.model.readData('secret/', 'app/api')).data, { token: 'api-token-1' });
+      assert.deepEqual((await (await otherWriter(fixture)).readData('secret', 'app/api')).data, { token: 'api-token-1' });
     } else {
       assert.equal(result, undefined);
       assert.match(ui.messages('error').join('\n'), /no store-key rotation yet/);
