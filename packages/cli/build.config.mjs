@@ -16,7 +16,7 @@ const esmIsomorphicGit = {
 
 // Chunk names carry a content hash and no build deletes them, so a kvgit.mjs written by one build
 // always finds its chunks even while another engineer's build runs in the same checkout. Old
-// chunks therefore pile up in dist/: package from a fresh clone.
+// chunks therefore pile up in dist/ while developing; `npm pack` rebuilds it from empty (prepack).
 export const bundles = [
   {
     entryPoints: { kvgit: 'src/main.ts' },
