@@ -89,6 +89,16 @@ describe('cli: exit codes', function () {
     assert.equal((await s.kvgit(['mounts', 'disable', '-y', 'team/'])).code, EXIT.OK);
   });
 
+  it('7: a confirmation answered no on a terminal; yes goes ahead', async () => {
+    await s.kvgit(['mounts', 'enable', '-path=team', '-version=2', 'kv']);
+    const no = await s.kvgitOnTerminal(['mounts', 'disable', 'team/'], { input: 'n\n' });
+    assert.equal(no.code, EXIT.CONFIRMATION_REFUSED, no.stdout);
+    assert.match(no.stdout, /Disable team\/ and delete every secret in it\? \[y\/N\]/);
+    const yes = await s.kvgitOnTerminal(['mounts', 'disable', 'team/'], { input: 'y\n' });
+    assert.equal(yes.code, EXIT.OK, yes.stdout);
+    assert.match(yes.stdout, /Success! Disabled the secrets engine \(if it existed\) at: team\//);
+  });
+
   it('8: not a store', async () => {
     const p = emptyPlace();
     try {

@@ -2,17 +2,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CliStore, KVGIT_BIN, cliStore, json, runKvgit, runProcess } from '../helpers/cli';
-
-function sh(words: string[]): string {
-  return words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
-}
-
-/** Runs kvgit on a pseudo-terminal (util-linux `script`), so stdout and stderr are TTYs. */
-async function onTerminal(s: CliStore, args: string[], env: NodeJS.ProcessEnv = s.env) {
-  const r = await runProcess('script', ['-qec', sh([process.execPath, KVGIT_BIN, ...args]), '/dev/null'], { cwd: s.repo, env });
-  return { ...r, stdout: r.stdout.replace(/\r\n/g, '\n') };
-}
+import { type CliStore, cliStore, json, runKvgit } from '../helpers/cli';
 
 describe('cli: flags and data arguments', function () {
   let s: CliStore;
@@ -101,7 +91,7 @@ describe('cli: output formats', function () {
 
   it('-field prints the raw value with no trailing newline in a pipe, with one on a terminal', async () => {
     assert.equal((await s.kvgit(['get', '-field=password', 'secret/o'])).stdout, 'p@ss');
-    const t = await onTerminal(s, ['get', '-field=password', 'secret/o']);
+    const t = await s.kvgitOnTerminal(['get', '-field=password', 'secret/o']);
     assert.equal(t.code, 0);
     assert.equal(t.stdout, 'p@ss\n');
   });
@@ -157,14 +147,14 @@ describe('cli: output formats', function () {
   });
 
   it('colours errors on a terminal only, and never with NO_COLOR or -no-color', async () => {
-    const coloured = await onTerminal(s, ['get', 'secret/missing']);
+    const coloured = await s.kvgitOnTerminal(['get', 'secret/missing']);
     assert.equal(coloured.code, 2);
     assert.match(coloured.stdout, /\x1b\[31mNo value found at secret\/data\/missing\x1b\[0m/);
-    const plain = await onTerminal(s, ['get', 'secret/missing'], { ...s.env, NO_COLOR: '1' });
+    const plain = await s.kvgitOnTerminal(['get', 'secret/missing'], { env: { ...s.env, NO_COLOR: '1' } });
     assert.equal(plain.code, 2);
     assert.doesNotMatch(plain.stdout, /\x1b\[/);
     assert.match(plain.stdout, /No value found at secret\/data\/missing/);
-    const flag = await onTerminal(s, ['get', '-no-color', 'secret/missing']);
+    const flag = await s.kvgitOnTerminal(['get', '-no-color', 'secret/missing']);
     assert.doesNotMatch(flag.stdout, /\x1b\[/);
     const piped = await s.kvgit(['get', 'secret/missing']);
     assert.doesNotMatch(piped.stderr, /\x1b\[/);

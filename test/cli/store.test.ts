@@ -155,6 +155,15 @@ describe('cli: passphrase members, members remove, rotate', function () {
     assert.equal((await s.kvgit(['get', '-field=y', 'secret/b'], { env })).stdout, '2');
   });
 
+  it('shows progress on a terminal only', async () => {
+    const piped = await s.kvgit(['rotate']);
+    assert.deepEqual([piped.code, piped.stderr], [0, '']);
+    const tty = await s.kvgitOnTerminal(['rotate']);
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.match(tty.stdout, /\r\x1b\[KRe-encrypting 2\/2/);
+    assert.match(tty.stdout, /Success! Rotated the store key: 2 version\(s\) re-encrypted\.\n$/);
+  });
+
   it('members remove asks first, rotates, and lists what the member could read', async () => {
     assert.equal((await s.kvgit(['members', 'remove', 'ci'])).code, 7);
     const r = await s.kvgit(['members', 'remove', '-y', 'ci']);

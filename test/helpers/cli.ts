@@ -31,6 +31,16 @@ export function runKvgit(args: string[], options: RunOptions): Promise<CliResult
   return runProcess(process.execPath, [KVGIT_BIN, ...args], options);
 }
 
+/**
+ * Runs kvgit on a pseudo-terminal (util-linux `script`), so its stdin, stdout and stderr are
+ * terminals; `input` is typed into it. Both output streams arrive as one, with CRLF line ends made LF.
+ */
+export async function runKvgitOnTerminal(args: string[], options: RunOptions): Promise<CliResult> {
+  const words = [process.execPath, KVGIT_BIN, ...args].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+  const r = await runProcess('script', ['-qec', words, '/dev/null'], options);
+  return { ...r, stdout: r.stdout.replace(/\r\n/g, '\n') };
+}
+
 export function runProcess(cmd: string, args: string[], options: RunOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -48,6 +58,8 @@ export function runProcess(cmd: string, args: string[], options: RunOptions): Pr
 /** A store made through the core, and `kvgit` run inside its repository with the member's environment. */
 export interface CliStore extends TempStore {
   kvgit(args: string[], options?: Partial<RunOptions>): Promise<CliResult>;
+  /** kvgit on a pseudo-terminal (see runKvgitOnTerminal). */
+  kvgitOnTerminal(args: string[], options?: Partial<RunOptions>): Promise<CliResult>;
   /** The member's identity (AGE-SECRET-KEY-1…), as written to the config folder by init. */
   identity(): string;
 }
@@ -57,6 +69,7 @@ export async function cliStore(options: Parameters<typeof tempStore>[0] = {}): P
   return {
     ...t,
     kvgit: (args, o = {}) => runKvgit(args, { cwd: t.repo, env: t.env, ...o }),
+    kvgitOnTerminal: (args, o = {}) => runKvgitOnTerminal(args, { cwd: t.repo, env: t.env, ...o }),
     identity: () => readFileSync(configIdentityPath(t.env), 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-1'))!,
   };
 }
