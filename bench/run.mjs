@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// `pnpm bench`: bundles the bench (bench/main.ts and its child scripts) with esbuild, builds a
+// copy of the CLI bundle with source maps for the CPU profiles, then runs bench/.build/main.mjs.
+// Settings are environment variables; see docs/PERFORMANCE.md.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const out = join(here, '.build');
+const banner = { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" };
+await build({
+  entryPoints: { main: join(here, 'main.ts'), 'core-op': join(here, 'children/core-op.ts'), unlock: join(here, 'children/unlock.ts'), ...(process.env.BENCH_EXTRA ? { extra: process.env.BENCH_EXTRA } : {}) },
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  banner,
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+// The CLI once more, from the same sources and options, with source maps (profiles only).
+const { bundles } = await import(pathToFileURL(join(root, 'packages/cli/build.config.mjs')).href);
+for (const options of bundles) {
+  await build({ logLevel: 'warning', absWorkingDir: join(root, 'packages/cli'), ...options, outdir: join(out, 'cli-prof'), sourcemap: true });
+}
+const r = spawnSync(process.execPath, [join(out, process.env.BENCH_EXTRA ? 'extra.mjs' : 'main.mjs'), ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
