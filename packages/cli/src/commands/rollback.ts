@@ -1,7 +1,7 @@
 import { defineCommand } from '../command';
 import { CliError, ContextError, isCoreError, usageError } from '../errors';
 import { EXIT } from '../exitCodes';
-import { envelope, rawField } from '../kv/envelope';
+import { envelope } from '../kv/envelope';
 import { MOUNT_FLAG, intFlag, openPath } from '../kv/flags';
 import { apiPath, requireV2 } from '../kv/path';
 
@@ -48,7 +48,7 @@ export default defineCommand({
       const metadata = await store.writeData(path.mount.path, path.key, { data: target.data, options: { cas: current.metadata.version } });
       const env = envelope(metadata);
       // kv_rollback.go prints the new version's metadata as a plain Key/Value table.
-      return { data: env, envelope: true, table: [{ kind: 'map', map: metadata }], field: (n) => rawField(env, n) };
+      return { data: env, envelope: true, table: [{ kind: 'map', map: metadata }] };
     } catch (e) {
       throw new ContextError(`Error writing data to ${full}`, e);
     }
