@@ -132,6 +132,10 @@ describe('cli: kv verbs', function () {
     assert.doesNotMatch(got.stdout, /Data/);
     const field = await s.kvgit(['get', '-field=a', 'secret/gone']);
     assert.deepEqual([field.code, field.stderr], [2, 'No data found at secret/data/gone\n']);
+    const fieldV = await s.kvgit(['get', '-version=2', '-field=a', 'secret/gone']);
+    assert.deepEqual([fieldV.code, fieldV.stderr], [2, 'No data found at secret/data/gone (version 2)\n']);
+    const noVersion = await s.kvgit(['get', '-version=9', 'secret/gone']);
+    assert.deepEqual([noVersion.code, noVersion.stderr], [2, 'No value found at secret/data/gone (version 9)\n']);
 
     const und = await s.kvgit(['undelete', '-versions=2', 'secret/gone']);
     assert.deepEqual([und.code, und.stdout], [0, 'Success! Data written to: secret/undelete/gone\n']);

@@ -36,14 +36,16 @@ export default defineCommand({
     }
 
     const version = intFlag(input, 'version') ?? 0;
+    // Vault's texts; when a version was asked for, the message names it too.
+    const where = version > 0 ? `${full} (version ${version})` : full;
     let body: { data: Record<string, unknown> | null; metadata: Record<string, unknown> };
     try {
       body = await store.readData(path.mount.path, path.key, version > 0 ? { version } : {});
     } catch (e) {
       // A deleted or destroyed version: Vault answers 404 with the metadata, and the CLI shows it.
       if (isCoreError(e, 'ERR_NOT_FOUND') && e.details.data) body = e.details.data as typeof body;
-      else if (isCoreError(e, 'ERR_NOT_FOUND')) throw new CliError(`No value found at ${full}`, EXIT.API);
-      else throw new ContextError(`Error reading ${full}`, e);
+      else if (isCoreError(e, 'ERR_NOT_FOUND')) throw new CliError(`No value found at ${where}`, EXIT.API);
+      else throw new ContextError(`Error reading ${where}`, e);
     }
     const env = envelope(body);
     const table: Block[] = [
@@ -52,7 +54,7 @@ export default defineCommand({
       { kind: 'text', text: '' },
     ];
     if (body.data) table.push({ kind: 'section', title: 'Data', map: body.data });
-    return { data: env, envelope: true, table, field: (name) => dataField(body.data, name, full, () => rawField(env, name)) };
+    return { data: env, envelope: true, table, field: (name) => dataField(body.data, name, where, () => rawField(env, name)) };
   },
 });
 
