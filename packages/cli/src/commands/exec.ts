@@ -16,7 +16,9 @@ export default defineCommand({
     'whole secret/ mount when no PATH is given) and runs COMMAND with each data key as an environment variable, ' +
     'on top of the current environment. Names follow the rules under "Environment variable names"; an invalid ' +
     'name or two secrets setting the same variable is an error before anything runs. The values reach the ' +
-    'command through its environment only: no file, no argument. kvgit exits with the command\'s exit code ' +
+    'command through its environment only: no file, no argument. The command also inherits kvgit\'s own ' +
+    'environment, KVGIT_IDENTITY included (so it can run kvgit itself); unset it there if it should not. ' +
+    'kvgit exits with the command\'s exit code ' +
     '(128+N when it is killed by signal N, 127 when it cannot be found).',
   examples: [
     { cmd: 'kvgit exec secret/app/prod -- ./deploy.sh' },
