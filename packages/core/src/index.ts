@@ -16,6 +16,7 @@ export type { PurgePlan, PurgeReceipt } from './storage/purge';
 export { mergeStore, syncStore, type MergeReport, type MergeOptions, type MergeStatus, type SyncOptions, type SyncReport } from './team/merge';
 export type { Conflict } from './team/conflicts';
 export type { RenumberedVersion } from './team/mergeStore';
+export type { ResurrectedBlob } from './team/resurrect';
 export { runMergeDriver, type DriverFiles, type DriverResult } from './team/driver';
 export { textconv } from './team/textconv';
 export { guardStaged, type GuardReport, type GuardProblem } from './team/guard';

@@ -32,8 +32,12 @@ export function mergeResult(r: MergeReport, extraData: Record<string, unknown> =
     });
   }
   if (r.unmerged.length > 0) table.push({ kind: 'text', text: '' }, { kind: 'text', text: `Unmerged (yours to resolve):\n${r.unmerged.map((p) => `  ${p}`).join('\n')}` });
+  const notices = r.resurrected.length === 0 ? [] : [
+    `Warning: this merge made ciphertext reachable again that was destroyed on one side (${r.resurrected.map((x) => `${x.where}${x.version ? ` version ${x.version}` : ''}`).join(', ')}).`,
+    'Purge it from this clone\'s history before pushing: `kvgit sync --purge` does both.',
+  ];
   const exitCode = r.status === 'conflicts' || (r.status === 'store-resolved' && !settledOnly) ? EXIT.STORE_STATE : EXIT.OK;
-  return { data: { ...extraData, ...r }, table, exitCode };
+  return { data: { ...extraData, ...r }, table, notices, exitCode };
 }
 
 export default defineCommand({

@@ -5,7 +5,8 @@
  * - a version blob or keyring entry (`*.age`) that is not an age file: plaintext, or anything
  *   else, where ciphertext belongs;
  * - a record (kvgit.json, keyring.json, mounts.json, metadata.json) that does not parse, or whose
- *   MAC does not verify, or that sits at another key's place;
+ *   MAC does not verify, or that sits at another key's place; a key whose files are not the
+ *   versions its metadata lists (a destroyed version's blob back from an old history, say);
  * - a version blob the store key cannot open or that names another key or version;
  * - any other file in the store's folder (front ends' files under `ext/` are MACed records too);
  * - store files left unmerged.
@@ -86,17 +87,28 @@ export async function guardStaged(options: { cwd: string; env?: NodeJS.ProcessEn
 
   // What the parents already hold was checked when it was committed.
   const known = new Set<string>();
+  const inHead = new Map<string, string>();
   const mergeHead = await runGit(['rev-parse', '--verify', '--quiet', 'MERGE_HEAD'], { cwd, env });
   for (const commit of [head.oid, mergeHead.code === 0 ? mergeHead.stdout.trim() : undefined]) {
     if (!commit) continue;
     const out = await git(['ls-tree', '-r', '-z', commit, '--', prefix === '' ? '.' : prefix], { cwd, env });
     for (const rec of out.split('\0')) {
       const m = /^\d+ blob ([0-9a-f]{40})\t(.*)$/s.exec(rec);
-      if (m) known.add(`${m[2]}\0${m[1]}`);
+      if (!m) continue;
+      known.add(`${m[2]}\0${m[1]}`);
+      if (commit === head.oid) inHead.set(m[2]!, m[1]!);
     }
   }
   const fresh = [...staged].filter(([path, oid]) => !known.has(`${path}\0${oid}`));
-  if (fresh.length === 0) return done(report);
+  // Keys whose files change in this commit, even to files a parent holds: a merge can combine
+  // valid files of two sides into a key its metadata does not describe.
+  const keyDirs = new Set<string>();
+  for (const path of new Set([...staged.keys(), ...inHead.keys()])) {
+    if (staged.get(path) === inHead.get(path)) continue;
+    const m = /^(.*\.kv)\/[^/]+$/.exec(path.slice(prefix.length));
+    if (m && m[1]!.startsWith('mounts/')) keyDirs.add(m[1]!);
+  }
+  if (fresh.length === 0 && keyDirs.size === 0) return done(report);
 
   // The staged store as a tree, so records are checked against the staged keyring and mounts.
   const tree = (await git(['write-tree'], { cwd, env })).trim();
@@ -131,6 +143,10 @@ export async function guardStaged(options: { cwd: string; env?: NodeJS.ProcessEn
     const bytes = (await objects.read(oid)).content;
     const problem = await check(rel, bytes, key, mounts);
     if (problem) report.problems.push({ path, problem });
+  }
+  for (const dir of keyDirs) {
+    const problem = await checkKeyFiles(dir, snap);
+    if (problem) report.problems.push({ path: `${prefix}${dir}`, problem });
   }
   return done(report);
 }
@@ -192,6 +208,38 @@ async function check(rel: string, bytes: Uint8Array, key: StoreKey | undefined, 
     if (e instanceof SyntaxError || e instanceof TypeError) return 'cannot be read as what the store keeps here';
     throw e;
   }
+}
+
+/**
+ * A KV v2 key's files must be what its metadata lists: each live version's blob and no other file
+ * (docs/FORMAT.md §2). Read without the MAC (checked with the file's content above when new): the
+ * question here is only whether the files match it.
+ */
+async function checkKeyFiles(dir: string, snap: Snapshot): Promise<string | undefined> {
+  const entries = await snap.listDir(dir);
+  if (!entries) return undefined; // the key is deleted
+  const files = new Set(entries.map((e) => e.name));
+  if (files.has('data.age') && !files.has(METADATA_FILE)) return files.size === 1 ? undefined : 'is a KV version 1 key with other files beside data.age';
+  const bytes = await snap.readFile(`${dir}/${METADATA_FILE}`);
+  if (!bytes) return `has version files but no ${METADATA_FILE}`;
+  let versions: Record<string, unknown>;
+  try {
+    const r = decodeRecord(bytes, METADATA_KIND, undefined, '', `${dir}/${METADATA_FILE}`);
+    versions = isPlainObject(r.versions) ? r.versions : {};
+  } catch (e) {
+    if (e instanceof KvgitError) return `${METADATA_FILE}: ${e.message}`;
+    throw e;
+  }
+  for (const [n, v] of Object.entries(versions)) {
+    const destroyed = isPlainObject(v) && v.destroyed === true;
+    if (destroyed && files.has(`${n}.age`)) return `${METADATA_FILE} says version ${n} is destroyed, but its blob is staged (from a history from before the destroy?)`;
+    if (!destroyed && !files.has(`${n}.age`)) return `${METADATA_FILE} says version ${n} is live, but its blob is missing`;
+  }
+  for (const f of files) {
+    const n = /^(\d+)\.age$/.exec(f);
+    if (f !== METADATA_FILE && (!n || !(n[1]! in versions))) return `holds ${f}, which is not one of the versions its ${METADATA_FILE} lists`;
+  }
+  return undefined;
 }
 
 const BASE64_MAC = /^--- [A-Za-z0-9+/]{43}$/;

@@ -17,7 +17,7 @@ import { blobOid } from '../storage/git';
 import { TREE_MODE, type ObjectStore, type TreeEntry, encodeCommit, parseCommit } from '../storage/objects';
 import { readHead, readRef, updateRef } from '../storage/refs';
 import { signatures } from '../storage/signature';
-import type { Store } from '../store/store';
+import type { ConfirmRewrite, Store } from '../store/store';
 import { commitMessage } from '../store/message';
 import type { Operation } from '../kv/model';
 import { type Clock, systemClock } from '../time';
@@ -25,6 +25,7 @@ import type { Conflict } from './conflicts';
 import { git, runGit } from './git';
 import { KeyChain } from './keys';
 import { type MergeOutcome, type RenumberedVersion, mergeStoreTrees } from './mergeStore';
+import { type ResurrectedBlob, destroyedCiphertext, resurrectedCiphertext } from './resurrect';
 
 export type MergeStatus =
   /** Their side holds nothing the store lacks. */
@@ -51,6 +52,12 @@ export interface MergeReport {
   renumbered: RenumberedVersion[];
   /** Directory layout: the user's own paths git left unmerged (theirs to resolve). */
   unmerged: string[];
+  /**
+   * Ciphertext of destroyed versions (or deleted keys) that the merge made reachable again through
+   * the other side's history (one side destroyed, the other still had the old history): the local
+   * history needs a purge before it is pushed (`syncStore` with `purge`).
+   */
+  resurrected: ResurrectedBlob[];
 }
 
 export interface MergeOptions {
@@ -110,7 +117,7 @@ async function mergeCommits(store: Store, env: NodeJS.ProcessEnv, ours: string, 
 }
 
 function report(store: Store, status: MergeStatus, ours: string | undefined, theirs: string | undefined, head: string | undefined, extra: Partial<MergeReport> = {}): MergeReport {
-  return { status, layout: store.location.layout, ours, theirs, head, conflicts: [], merged: [], renumbered: [], unmerged: [], ...extra };
+  return { status, layout: store.location.layout, ours, theirs, head, conflicts: [], merged: [], renumbered: [], unmerged: [], resurrected: [], ...extra };
 }
 
 /** "kvgit: merge <what>", with one trailer block per key merged version by version (docs/FORMAT.md §4). */
@@ -136,11 +143,16 @@ function mergeTrailers(outcome: MergeOutcome): string {
 /** Merges a ref into the store (both layouts), or settles the merge in progress (directory layout). */
 export async function mergeStore(store: Store, options: MergeOptions = {}): Promise<MergeReport> {
   const env = options.env ?? process.env;
+  let r: MergeReport;
   if (store.location.layout === 'branch') {
     if (!options.ref) throw new KvgitError('ERR_INVALID_REQUEST', 'name what to merge into the store\'s branch, e.g. `kvgit merge origin/kvgit`', {});
-    return mergeBranch(store, options.ref, env, options);
+    r = await mergeBranch(store, options.ref, env, options);
+  } else r = await mergeDirectory(store, env, options);
+  if (r.status === 'merged' && r.head) {
+    const { gitdir, worktree, prefix } = store.location;
+    r.resurrected = await resurrectedCiphertext(store.storage.objects, worktree ?? gitdir, env, r.head, prefix);
   }
-  return mergeDirectory(store, env, options);
+  return r;
 }
 
 async function mergeBranch(store: Store, ref: string, env: NodeJS.ProcessEnv, options: MergeOptions): Promise<MergeReport> {
@@ -186,14 +198,16 @@ async function mergeDirectory(store: Store, env: NodeJS.ProcessEnv, options: Mer
       if (!options.ref) throw new KvgitError('ERR_INVALID_REQUEST', 'no merge is in progress: name what to merge, e.g. `kvgit merge origin/main`', {});
       const theirs = await resolveCommit(worktree, env, options.ref);
       const before = (await readHead(gitdir)).oid;
-      const r = await runGit(['merge', '--no-edit', theirs, '-m', `Merge ${options.ref}`], { cwd: worktree, env });
+      // --no-commit: even a merge git finishes alone (the driver settles files one at a time) is
+      // checked as a whole before it is committed: a key's files from before a history rewrite
+      // (a destroy) can look like additions to git, and only the whole key says they are not.
+      const r = await runGit(['merge', '--no-commit', theirs, '-m', `Merge ${options.ref}`], { cwd: worktree, env });
       const after = (await readHead(gitdir)).oid;
-      if (r.code === 0) {
+      const merging = await exists(join(gitdir, 'MERGE_HEAD'));
+      if (!merging) {
+        if (r.code !== 0) throw new KvgitError('ERR_GIT_STATE', `git merge failed: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-4).join('\n')}`, {});
         if (after === before) return report(store, 'up-to-date', before, theirs, after);
-        return report(store, after === theirs ? 'fast-forward' : 'merged', before, theirs, after);
-      }
-      if (!(await exists(join(gitdir, 'MERGE_HEAD')))) {
-        throw new KvgitError('ERR_GIT_STATE', `git merge failed: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-4).join('\n')}`, {});
+        return report(store, 'fast-forward', before, theirs, after);
       }
     }
     return settleMerge(store, env, options);
@@ -294,6 +308,13 @@ export interface SyncOptions {
   lockTimeoutMs?: number;
   /** How many times to fetch and merge again when someone pushed meanwhile (default 3). */
   attempts?: number;
+  /**
+   * When the merge brings destroyed ciphertext back (see MergeReport.resurrected): purge it from
+   * the local history (asking `confirm` first on the directory layout, where code commits change
+   * too) and push with a lease on what was fetched. Without it such a sync stops before pushing.
+   */
+  purge?: boolean;
+  confirm?: ConfirmRewrite;
 }
 
 export interface SyncReport {
@@ -305,6 +326,10 @@ export interface SyncReport {
   pushed: boolean;
   /** The remote had no such branch yet: it was created by the push. */
   created: boolean;
+  /** Stopped before pushing: the merge brought destroyed ciphertext back; sync again with `purge`. */
+  needsPurge: boolean;
+  /** Commits rewritten by the purge (0 when none ran). */
+  purgedCommits: number;
 }
 
 async function configValue(cwd: string, env: NodeJS.ProcessEnv, key: string): Promise<string | undefined> {
@@ -336,14 +361,25 @@ export async function syncStore(store: Store, options: SyncOptions = {}): Promis
     const fetched = await runGit(['fetch', '--quiet', '--no-write-fetch-head', remote, `+refs/heads/${remoteBranch}:${tracking}`], { cwd, env });
     const created = fetched.code !== 0 && /couldn't find remote ref/i.test(fetched.stderr);
     if (fetched.code !== 0 && !created) throw new KvgitError('ERR_GIT_STATE', `git fetch ${remote} failed: ${fetched.stderr.trim().split('\n').slice(-3).join('\n')}`, {});
+    const result = (pushed: boolean, extra: Partial<SyncReport> = {}): SyncReport => ({ remote, branch: remoteBranch, merge, pushed, created, needsPurge: false, purgedCommits: 0, ...extra });
+    // What the remote held when we looked: a forced push after a purge may replace only that.
+    const lease = created ? undefined : await readRef(gitdir, tracking);
+    let purgedCommits = 0;
     if (!created) {
       merge = await mergeStore(store, { ref: tracking, env, clock: options.clock, lockTimeoutMs: options.lockTimeoutMs, commit: true });
-      if (merge.status === 'conflicts' || merge.status === 'store-resolved') return { remote, branch: remoteBranch, merge, pushed: false, created };
+      if (merge.status === 'conflicts' || merge.status === 'store-resolved') return result(false);
     }
-    const pushed = await runGit(['push', '--quiet', '--porcelain', remote, `${local}:refs/heads/${remoteBranch}`], { cwd, env });
-    if (pushed.code === 0) return { remote, branch: remoteBranch, merge, pushed: true, created };
+    // Whatever this or an earlier sync merged: the history pushed must not carry destroyed ciphertext.
+    const head = await readRef(gitdir, local);
+    if (head && (await destroyedCiphertext(store.storage.objects, cwd, env, head, store.location.prefix)).length > 0) {
+      if (!options.purge) return result(false, { needsPurge: true });
+      purgedCommits = (await store.purge(layout === 'directory' ? options.confirm : undefined))?.commitsRewritten ?? 0;
+    }
+    const how = purgedCommits > 0 && lease ? [`--force-with-lease=refs/heads/${remoteBranch}:${lease}`] : [];
+    const pushed = await runGit(['push', '--quiet', '--porcelain', ...how, remote, `${local}:refs/heads/${remoteBranch}`], { cwd, env });
+    if (pushed.code === 0) return result(true, { purgedCommits });
     // Someone pushed between our fetch and our push: fetch, merge and try again.
-    const rejected = /\[rejected\]|non-fast-forward|fetch first/i.test(pushed.stdout + pushed.stderr);
+    const rejected = /\[rejected\]|non-fast-forward|fetch first|stale info/i.test(pushed.stdout + pushed.stderr);
     if (!rejected || attempt >= attempts) {
       throw new KvgitError('ERR_GIT_STATE', `git push ${remote} failed: ${(pushed.stderr.trim() || pushed.stdout.trim()).split('\n').slice(-3).join('\n')}`, {});
     }
