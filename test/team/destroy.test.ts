@@ -101,3 +101,41 @@ describe('a plain `git pull` after a destroy (directory layout)', function () {
     }
   });
 });
+
+describe('destroying a version a merge renumbered', function () {
+  this.timeout(240_000);
+  it('also purges its blob from before the renumbering (found through the merge commit\'s trailer)', async () => {
+    const t = await makeTeam('branch');
+    try {
+      const { manualClock } = await import('../helpers/temp');
+      const clock = manualClock(Date.parse('2026-06-01T00:00:00Z'));
+      const alice = await t.open('alice', clock);
+      const bob = await t.open('bob', clock);
+      const sync = (clone: string, ...args: string[]) => JSON.parse(t.kvgit(clone, ['sync', '-format=json', ...args]).stdout) as { pushed: boolean; needs_purge: boolean; stale: Array<{ where: string; version: number; why: string }> };
+      sync('bob');
+      await alice.writeData('secret', 'k', { data: { v: 'alice' } });
+      clock.advance(1000);
+      await bob.writeData('secret', 'k', { data: { v: 'bob-renumbered' } });
+      const bobsBlob = t.git('bob', 'rev-parse', 'kvgit:mounts/secret/k.kv/1.age').trim();
+      assert.equal(sync('alice').pushed, true);
+      assert.equal(sync('bob').pushed, true); // Bob's version 1 becomes version 2, sealed again
+      sync('alice');
+      assert.deepEqual((await alice.readData('secret', 'k', { version: 2 })).data, { v: 'bob-renumbered' });
+
+      await alice.destroyVersions('secret', 'k', { versions: [2] });
+      const stopped = sync('alice');
+      assert.equal(stopped.needs_purge, true);
+      // The remote still holds version 2 as sealed by the merge, and Bob's blob from before it.
+      assert.deepEqual(stopped.stale.map((s) => [s.where, s.version, s.why]).sort(), [['secret/k', 1, 'renumbered, then destroyed'], ['secret/k', 2, 'destroyed']]);
+      assert.equal(sync('alice', '--purge').pushed, true);
+      assert.equal(sync('bob', '--purge').pushed, true);
+      for (const cwd of [t.bare, t.clones.alice!, t.clones.bob!]) {
+        assert.ok(!execFileSync('git', ['rev-list', '--objects', '--all'], { cwd, encoding: 'utf8' }).includes(bobsBlob), `${cwd} reaches the earlier blob no more`);
+      }
+      assert.deepEqual((await alice.verify()).problems, []);
+      assert.deepEqual((await bob.verify()).problems, []);
+    } finally {
+      t.cleanup();
+    }
+  });
+});

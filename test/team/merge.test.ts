@@ -94,7 +94,7 @@ for (const layout of ['directory', 'branch'] as Layout[]) {
       }
       const head = t.git('bob', 'cat-file', '-p', storeBranch);
       assert.equal((head.match(/^parent /gm) ?? []).length, 2, 'a merge commit with both parents');
-      assert.match(head, /Kvgit-Operation: merge\nKvgit-Mount: secret\/\nKvgit-Path: app\/db\nKvgit-Versions: 3,4\nKvgit-Renumbered: theirs 2>3\nKvgit-Renumbered: theirs 3>4\n/);
+      assert.match(head, /Kvgit-Operation: merge\nKvgit-Mount: secret\/\nKvgit-Path: app\/db\nKvgit-Versions: 3,4\nKvgit-Renumbered: theirs 2>3 [0-9a-f]{40}\nKvgit-Renumbered: theirs 3>4 [0-9a-f]{40}\n/);
       await assertMergedState(bob);
       t.git('bob', 'push', '-q', 'origin', storeBranch);
       t.git('alice', 'fetch', '-q', 'origin');

@@ -13,11 +13,11 @@ export { formatTime, formatDuration, parseDurationSeconds, type Clock, systemClo
 export type { LogEntry, LogFilter } from './store/audit';
 export type { VerifyReport, Problem } from './store/verify';
 export type { PurgePlan, PurgeReceipt } from './storage/purge';
-export { mergeStore, syncStore, type MergeReport, type MergeOptions, type MergeStatus, type SyncOptions, type SyncReport } from './team/merge';
+export { mergeStore, syncStore, runMergeDriver, textconv, guardStaged, setupGit } from './team/index';
+export type { MergeReport, MergeOptions, MergeStatus, SyncOptions, SyncReport } from './team/merge';
 export type { Conflict } from './team/conflicts';
 export type { RenumberedVersion } from './team/mergeStore';
 export type { ResurrectedBlob } from './team/resurrect';
-export { runMergeDriver, type DriverFiles, type DriverResult } from './team/driver';
-export { textconv } from './team/textconv';
-export { guardStaged, type GuardReport, type GuardProblem } from './team/guard';
-export { setupGit, storeAttributes, type SetupOptions, type SetupReport, type HookStatus } from './team/setup';
+export type { DriverFiles, DriverResult } from './team/driver';
+export type { GuardReport, GuardProblem } from './team/guard';
+export type { SetupOptions, SetupReport, HookStatus } from './team/setup';

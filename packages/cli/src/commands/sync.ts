@@ -41,10 +41,10 @@ export default defineCommand({
     const summary: Block = {
       kind: 'text',
       text: r.needsPurge
-        ? `${where}: not pushed: the merge brought back ciphertext destroyed on one side; run \`kvgit sync --purge\` to purge it from this clone's history and push.`
+        ? `${where}: not pushed: this clone's history holds ciphertext destroyed on one side (${r.stale.map((x) => `${x.where}${x.version ? ` version ${x.version}` : ''}: ${x.why}`).join('; ')}); run \`kvgit sync --purge\` to purge it from this clone's history and push.`
         : `${where}: ${r.pushed ? (r.created ? 'created by the push.' : r.purgedCommits > 0 ? `pushed after purging ${r.purgedCommits} commit(s) of destroyed ciphertext.` : 'pushed.') : 'not pushed.'}`,
     };
-    const data = { remote: r.remote, branch: r.branch, pushed: r.pushed, created: r.created, needs_purge: r.needsPurge, purged_commits: r.purgedCommits, merge: r.merge ?? null };
+    const data = { remote: r.remote, branch: r.branch, pushed: r.pushed, created: r.created, needs_purge: r.needsPurge, purged_commits: r.purgedCommits, stale: r.stale, merge: r.merge ?? null };
     if (!r.merge) return { data, table: [summary] };
     const result = mergeResult(r.merge);
     return { ...result, data, table: [...(result.table ?? []), summary], exitCode: r.needsPurge ? EXIT.STORE_STATE : result.exitCode };

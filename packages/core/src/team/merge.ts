@@ -14,6 +14,8 @@ import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { blobOid } from '../storage/git';
+import { writeJournal } from '../storage/journal';
+import { type PurgeReceipt, planPurge, purgeBlobs } from '../storage/purge';
 import { TREE_MODE, type ObjectStore, type TreeEntry, encodeCommit, parseCommit } from '../storage/objects';
 import { readHead, readRef, updateRef } from '../storage/refs';
 import { signatures } from '../storage/signature';
@@ -127,14 +129,14 @@ function mergeMessage(theirsName: string, outcome: MergeOutcome): string {
 
 /**
  * Each merged key's block names the versions the merge wrote; `Kvgit-Renumbered` lines say which
- * side's version moved where (`theirs 2>3`), so the version's earlier ciphertext can be found in
- * that side's parent.
+ * side's version moved where and its blob before the move (`theirs 2>3 <blob id>`): that
+ * ciphertext stays in that side's history, and a destroy of the new number must find it there.
  */
 function mergeTrailers(outcome: MergeOutcome): string {
   if (outcome.operations.length === 0) return '';
   const blocks = outcome.operations.map((op) => {
     const full = commitMessage([op]);
-    const moved = outcome.renumbered.filter((r) => r.mount === op.mount && r.key === op.path).map((r) => `Kvgit-Renumbered: ${r.side} ${r.from}>${r.to}\n`);
+    const moved = outcome.renumbered.filter((r) => r.mount === op.mount && r.key === op.path).map((r) => `Kvgit-Renumbered: ${r.side} ${r.from}>${r.to}${r.blob ? ` ${r.blob}` : ''}\n`);
     return full.slice(full.indexOf('\n\n') + 2) + moved.join('');
   });
   return `\n${blocks.join('')}`;
@@ -300,6 +302,23 @@ async function removeEmptyParents(dir: string, stop: string): Promise<void> {
 
 // ---- sync
 
+/**
+ * Removes the given blobs from the whole local history (the machinery of destroy, docs/FORMAT.md
+ * §4.1), under the store lock and after its journal is written, so a crash is finished later.
+ */
+async function purgeHistory(store: Store, blobs: string[], confirm: ConfirmRewrite | undefined): Promise<PurgeReceipt> {
+  const { gitdir, prefix } = store.location;
+  const { objects } = store.storage;
+  return store.storage.withLock(async () => {
+    if (confirm) {
+      const plan = await planPurge(objects, gitdir, prefix, blobs);
+      if (!(await confirm(plan))) throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was pushed or changed (the purge would change ${plan.commits} commits)`, {});
+    }
+    await writeJournal(gitdir, blobs);
+    return purgeBlobs(objects, gitdir, prefix, blobs);
+  });
+}
+
 export interface SyncOptions {
   /** The remote to fetch from and push to (default: the branch's configured remote, else "origin"). */
   remote?: string;
@@ -328,6 +347,8 @@ export interface SyncReport {
   created: boolean;
   /** Stopped before pushing: the merge brought destroyed ciphertext back; sync again with `purge`. */
   needsPurge: boolean;
+  /** The destroyed ciphertext found in the history about to be pushed (purged when `purge` was given). */
+  stale: ResurrectedBlob[];
   /** Commits rewritten by the purge (0 when none ran). */
   purgedCommits: number;
 }
@@ -361,7 +382,7 @@ export async function syncStore(store: Store, options: SyncOptions = {}): Promis
     const fetched = await runGit(['fetch', '--quiet', '--no-write-fetch-head', remote, `+refs/heads/${remoteBranch}:${tracking}`], { cwd, env });
     const created = fetched.code !== 0 && /couldn't find remote ref/i.test(fetched.stderr);
     if (fetched.code !== 0 && !created) throw new KvgitError('ERR_GIT_STATE', `git fetch ${remote} failed: ${fetched.stderr.trim().split('\n').slice(-3).join('\n')}`, {});
-    const result = (pushed: boolean, extra: Partial<SyncReport> = {}): SyncReport => ({ remote, branch: remoteBranch, merge, pushed, created, needsPurge: false, purgedCommits: 0, ...extra });
+    const result = (pushed: boolean, extra: Partial<SyncReport> = {}): SyncReport => ({ remote, branch: remoteBranch, merge, pushed, created, needsPurge: false, stale: [], purgedCommits: 0, ...extra });
     // What the remote held when we looked: a forced push after a purge may replace only that.
     const lease = created ? undefined : await readRef(gitdir, tracking);
     let purgedCommits = 0;
@@ -371,13 +392,14 @@ export async function syncStore(store: Store, options: SyncOptions = {}): Promis
     }
     // Whatever this or an earlier sync merged: the history pushed must not carry destroyed ciphertext.
     const head = await readRef(gitdir, local);
-    if (head && (await destroyedCiphertext(store.storage.objects, cwd, env, head, store.location.prefix)).length > 0) {
-      if (!options.purge) return result(false, { needsPurge: true });
-      purgedCommits = (await store.purge(layout === 'directory' ? options.confirm : undefined))?.commitsRewritten ?? 0;
+    const stale = head ? await destroyedCiphertext(store.storage.objects, cwd, env, head, store.location.prefix) : [];
+    if (stale.length > 0) {
+      if (!options.purge) return result(false, { needsPurge: true, stale });
+      purgedCommits = (await purgeHistory(store, stale.map((b) => b.blob), layout === 'directory' ? options.confirm : undefined)).commitsRewritten;
     }
     const how = purgedCommits > 0 && lease ? [`--force-with-lease=refs/heads/${remoteBranch}:${lease}`] : [];
     const pushed = await runGit(['push', '--quiet', '--porcelain', ...how, remote, `${local}:refs/heads/${remoteBranch}`], { cwd, env });
-    if (pushed.code === 0) return result(true, { purgedCommits });
+    if (pushed.code === 0) return result(true, { purgedCommits, stale });
     // Someone pushed between our fetch and our push: fetch, merge and try again.
     const rejected = /\[rejected\]|non-fast-forward|fetch first|stale info/i.test(pushed.stdout + pushed.stderr);
     if (!rejected || attempt >= attempts) {

@@ -45,6 +45,8 @@ export interface Renumbering {
   side: 'ours' | 'theirs';
   from: number;
   to: number;
+  /** The version's blob before the move (still in that side's history); undefined when destroyed. */
+  blob: string | undefined;
 }
 
 export type KeyMergeResult =
@@ -204,7 +206,7 @@ export async function mergeKey(input: KeyMergeInput): Promise<KeyMergeResult> {
       const n = next++;
       versions.set(n, v.vm);
       for (const copy of [v, v.twin]) {
-        if (copy && copy.n !== n) renumbered.push({ side: copy.side, from: copy.n, to: n });
+        if (copy && copy.n !== n) renumbered.push({ side: copy.side, from: copy.n, to: n, blob: copy.oid });
       }
       if (v.vm.destroyed) continue;
       const inPlace = [v, v.twin].filter((c): c is TailVersion => !!c && c.n === n && !!c.oid).map((c) => c.oid!);

@@ -3,10 +3,13 @@
  * one. A merge of the two makes both histories reachable again, and with them the ciphertext the
  * destroy removed. This finds that ciphertext: the blobs of versions the merged store says are
  * destroyed, and of keys it no longer has (metadata delete), in the commits that only one side of
- * the merge held. (Trimmed versions are not counted: trimming never rewrites history.)
+ * the merge held. (Trimmed versions are not counted: trimming never rewrites history.) A version a
+ * merge renumbered left its earlier blob, under its earlier number, in one side's history; the
+ * merge commit's `Kvgit-Renumbered` trailer names it, and it counts when the version it became is
+ * destroyed.
  */
 import { isPlainObject, utf8 } from '../bytes/json';
-import { METADATA_FILE, MOUNTS_FILE, classifyEntry, mountDir } from '../format/paths';
+import { METADATA_FILE, MOUNTS_FILE, classifyEntry, keyDirInMount, mountDir } from '../format/paths';
 import { Snapshot } from '../storage/git';
 import { type ObjectStore, TREE_MODE, type TreeEntry, parseCommit } from '../storage/objects';
 import { git } from './git';
@@ -17,7 +20,7 @@ export interface ResurrectedBlob {
   /** The version number the blob had there (undefined for a KV v1 value). */
   version: number | undefined;
   blob: string;
-  why: 'destroyed' | 'key deleted';
+  why: 'destroyed' | 'key deleted' | 'renumbered, then destroyed';
 }
 
 async function subtree(objects: ObjectStore, tree: string | undefined, path: string): Promise<string | undefined> {
@@ -89,11 +92,37 @@ export async function destroyedCiphertext(objects: ObjectStore, cwd: string, env
   };
   const commits = (await git(['rev-list', ...range, '--'], { cwd, env })).split('\n').filter((l) => l !== '');
   for (const c of commits) {
-    const root = await subtree(objects, parseCommit((await objects.read(c)).content).tree, prefix);
+    const parsed = parseCommit((await objects.read(c)).content);
+    for (const r of renumberings(parsed.message)) {
+      const state = await stateOf(`${mountDir(r.mount)}/${keyDirInMount(r.key)}`);
+      if ((state === undefined || state.has(r.to)) && !found.has(r.blob)) {
+        found.set(r.blob, { where: `${r.mount}${r.key}`, version: r.from, blob: r.blob, why: state === undefined ? 'key deleted' : 'renumbered, then destroyed' });
+      }
+    }
+    const root = await subtree(objects, parsed.tree, prefix);
     for (const m of mountPaths) {
       const t = await subtree(objects, root, mountDir(m));
       if (t) await walk(t, mountDir(m), m);
     }
   }
   return [...found.values()];
+}
+
+/** The `Kvgit-Renumbered: <side> <from>><to> <blob>` lines of a merge commit, with their key. */
+function renumberings(message: string): Array<{ mount: string; key: string; from: number; to: number; blob: string }> {
+  const out: Array<{ mount: string; key: string; from: number; to: number; blob: string }> = [];
+  let mount = '';
+  let key = '';
+  for (const line of message.split('\n')) {
+    const m = /^Kvgit-(Operation|Mount|Path|Renumbered): (.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'Operation') mount = key = '';
+    else if (m[1] === 'Mount') mount = m[2]!;
+    else if (m[1] === 'Path') key = m[2]!.replace(/\\n/g, '\n');
+    else {
+      const r = /^(?:ours|theirs) (\d+)>(\d+) ([0-9a-f]{40})$/.exec(m[2]!);
+      if (r && mount && key) out.push({ mount, key, from: Number(r[1]), to: Number(r[2]), blob: r[3]! });
+    }
+  }
+  return out;
 }
