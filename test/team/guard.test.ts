@@ -71,6 +71,14 @@ describe('the commit guard (pre-commit hook)', function () {
     assert.match(r.stderr, /copy\.kv\/1\.age holds a version of another key or number/);
   });
 
+  it('blocks a commit that deletes a live version\'s blob or the store\'s records', () => {
+    t.git('alice', 'rm', '-q', '.kvgit/mounts/secret/app/db.kv/1.age', '.kvgit/mounts.json');
+    const r = commit(t.env);
+    assert.equal(r.moved, false);
+    assert.match(r.stderr, /\.kvgit\/mounts\/secret\/app\/db\.kv metadata\.json says version 1 is live, but its blob is missing/);
+    assert.match(r.stderr, /\.kvgit\/mounts\.json is deleted/);
+  });
+
   it('lets normal commits through: code, and a merge that brings store changes', async () => {
     put('src/app.js', 'console.log(1)\n');
     t.git('alice', 'add', 'src/app.js');

@@ -108,6 +108,10 @@ export async function guardStaged(options: { cwd: string; env?: NodeJS.ProcessEn
     const m = /^(.*\.kv)\/[^/]+$/.exec(path.slice(prefix.length));
     if (m && m[1]!.startsWith('mounts/')) keyDirs.add(m[1]!);
   }
+  // The store's own records may change but never go (removing the whole store is not a commit kvgit makes).
+  for (const record of [STORE_FILE, KEYRING_FILE, MOUNTS_FILE]) {
+    if (inHead.has(`${prefix}${record}`) && !staged.has(`${prefix}${record}`)) report.problems.push({ path: `${prefix}${record}`, problem: 'is deleted: the store cannot be opened without it' });
+  }
   if (fresh.length === 0 && keyDirs.size === 0) return done(report);
 
   // The staged store as a tree, so records are checked against the staged keyring and mounts.
