@@ -3,7 +3,7 @@
  * and move; KV version 1 mounts and upgrading one to version 2 (seed: "Upgrading from Version 1").
  */
 import assert from 'node:assert/strict';
-import { NOT_FOUND, commitCount, git, rejects, sharedStore } from '../helpers/kv';
+import { NOT_FOUND, commitCount, git, rejects, rfc3339, sharedStore } from '../helpers/kv';
 
 describe('core: mounts, KV v1 and the v1 → v2 upgrade', () => {
   const s = sharedStore();
@@ -26,8 +26,9 @@ describe('core: mounts, KV v1 and the v1 → v2 upgrade', () => {
       await s.store.writeData('team-a', 'k', { data: { who: 'a' } });
       await s.store.writeData('team-b', 'k', { data: { who: 'b' } });
       await s.store.writeData('team-b', 'k', { data: { who: 'b2' } });
-      assert.deepEqual(await s.store.readData('team-a', 'k'), { data: { who: 'a' }, metadata: (await s.store.readData('team-a', 'k')).metadata });
+      assert.deepEqual((await s.store.readData('team-a', 'k')).data, { who: 'a' });
       assert.equal((await s.store.readData('team-a', 'k')).metadata.version, 1);
+      assert.deepEqual((await s.store.readData('team-b', 'k')).data, { who: 'b2' });
       assert.equal((await s.store.readData('team-b', 'k')).metadata.version, 2);
       assert.deepEqual(await s.store.list('team-a'), ['k']);
     });
@@ -163,7 +164,8 @@ describe('core: mounts, KV v1 and the v1 → v2 upgrade', () => {
       assert.equal(meta.current_version, 1);
       assert.equal(meta.oldest_version, 0);
       assert.deepEqual(Object.keys(meta.versions), ['1']);
-      assert.equal(meta.created_time, new Date(t).toISOString().replace('.000Z', 'Z'));
+      assert.equal(meta.created_time, rfc3339(t));
+      assert.equal(meta.versions['1']!.created_time, rfc3339(t));
       assert.deepEqual(await s.store.list(m), ['app/', 'top']);
       assert.deepEqual(await s.store.list(m, 'app/'), ['api', 'db']);
     });
