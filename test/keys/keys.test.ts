@@ -175,7 +175,7 @@ describe('tamper evidence: each case has its own code and nothing is written', f
   }
 
   /** The read fails with `code` naming the file; a write that needs the same data fails too and writes nothing. */
-  async function assertRefused(read: () => Promise<unknown>, code: ErrorCode, file: RegExp, write = () => t.store.writeData('secret', 'a', { data: { v: 'x' } })) {
+  async function assertRefused(read: () => Promise<unknown>, code: ErrorCode, file: RegExp, write: () => Promise<unknown> = () => t.store.writeData('secret', 'a', { data: { v: 'x' } })) {
     await assert.rejects(read(), (e: unknown) => {
       assert.ok(isKvgitError(e), String(e));
       assert.equal(e.code, code, e.message);

@@ -38,6 +38,7 @@ export const COMMANDS: Record<string, Loader> = {
   'mounts move': () => import('./commands/mountsMove'),
   log: () => import('./commands/log'),
   verify: () => import('./commands/verify'),
+  purge: () => import('./commands/purge'),
   serve: () => import('./commands/serve'),
   // Pre-deploy hooks.
   exec: () => import('./commands/exec'),

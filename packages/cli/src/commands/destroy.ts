@@ -30,11 +30,14 @@ export default defineCommand({
     requireV2(path, 'Destroy not supported on KV Version 1');
     const full = apiPath(path, 'destroy');
     let receipt;
+    const rewrite = confirmRewrite(ctx, `Destroying versions ${versions.join(',')} of ${path.mount.path}${path.key}`);
     try {
-      receipt = await store.destroyVersions(path.mount.path, path.key, { versions }, confirmRewrite(ctx, `Destroying versions ${versions.join(',')} of ${path.mount.path}${path.key}`));
+      receipt = await store.destroyVersions(path.mount.path, path.key, { versions }, rewrite);
     } catch (e) {
       if (isCoreError(e, 'ERR_CONFIRMATION_REFUSED')) throw e;
       throw new ContextError(`Error writing data to ${full}`, e);
+    } finally {
+      rewrite.finish();
     }
     return { table: [{ kind: 'text', text: `Success! Data written to: ${full}` }], notices: receiptNotices(receipt) };
   },

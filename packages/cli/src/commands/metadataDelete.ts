@@ -23,11 +23,14 @@ export default defineCommand({
     requireV2(path, 'Metadata not supported on KV Version 1');
     const full = apiPath(path, 'metadata');
     let receipt;
+    const rewrite = confirmRewrite(ctx, `Deleting ${path.mount.path}${path.key} with all its versions`);
     try {
-      receipt = await store.deleteMetadata(path.mount.path, path.key, confirmRewrite(ctx, `Deleting ${path.mount.path}${path.key} with all its versions`));
+      receipt = await store.deleteMetadata(path.mount.path, path.key, rewrite);
     } catch (e) {
       if (isCoreError(e, 'ERR_CONFIRMATION_REFUSED')) throw e;
       throw new ContextError(`Error deleting ${full}`, e);
+    } finally {
+      rewrite.finish();
     }
     return { table: [{ kind: 'text', text: `Success! Data deleted (if it existed) at: ${full}` }], notices: receiptNotices(receipt) };
   },

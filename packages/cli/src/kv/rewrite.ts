@@ -7,8 +7,12 @@
 import type { PurgePlan, PurgeReceipt, RewriteOptions } from '@kvgit/core';
 import type { Context } from '../context';
 
-export function confirmRewrite(ctx: Context, what: string): RewriteOptions {
+/** Asks before a history rewrite, and shows its progress on a terminal; call finish() after it. */
+export function confirmRewrite(ctx: Context, what: string): RewriteOptions & { finish(): void } {
+  let progress: ReturnType<Context['progress']> | undefined;
   return {
+    onProgress: (done, total) => (progress ??= ctx.progress('Rewriting history')).set(done, total),
+    finish: () => progress?.done(),
     confirm: (plan: PurgePlan) =>
       ctx.confirm(
         `${what} removes its ciphertext from the whole history: ${plan.commits} commit(s) get new ids and ${plan.refs.length} ref(s) move (${plan.refs.join(', ')}). Continue?`,

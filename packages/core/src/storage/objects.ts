@@ -5,7 +5,7 @@
  * read through isomorphic-git, loaded only when a pack is actually needed.
  */
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { KvgitError } from '../errors';
@@ -51,7 +51,8 @@ export class ObjectStore {
     let result: { type: ObjectType; content: Uint8Array };
     let raw: Buffer | undefined;
     try {
-      raw = await fsp.readFile(this.loosePath(oid));
+      // Synchronous: small files, read one after another on every command's path.
+      raw = readFileSync(this.loosePath(oid));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }

@@ -209,17 +209,20 @@ function replaceCommitHeaders(raw: Buffer, tree: string, parents: string[]): Buf
   return Buffer.from(`${out.join('\n')}${text.slice(split)}`, 'utf8');
 }
 
-async function rewriteAll(objects: ObjectStore, graph: Graph, blobs: Set<string>, prefix: string) {
+async function rewriteAll(objects: ObjectStore, graph: Graph, blobs: Set<string>, prefix: string, onProgress?: PurgeProgress) {
   const trees = new TreeRewriter(objects, blobs);
   const prefixParts = prefix.split('/').filter((p) => p !== '');
   const map = new Map<string, string>();
+  let done = 0;
   for (const oid of graph.order) {
+    if (onProgress && ++done % 100 === 0) onProgress(done, graph.order.length);
     const c = graph.commits.get(oid)!;
     const tree = await trees.rewriteAt(c.tree, prefixParts);
     const parents = c.parents.map((p) => map.get(p) ?? p);
     if (tree === c.tree && parents.every((p, i) => p === c.parents[i])) continue;
     map.set(oid, await objects.write('commit', replaceCommitHeaders(c.raw, tree, parents)));
   }
+  onProgress?.(graph.order.length, graph.order.length);
   return { map, oldTrees: trees.oldTrees };
 }
 
@@ -257,11 +260,13 @@ class DryObjects {
 }
 
 /** Runs under the store lock, after the journal is written. */
-export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: string, blobs: string[]): Promise<PurgeReceipt> {
+export type PurgeProgress = (done: number, total: number) => void;
+
+export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: string, blobs: string[], onProgress?: PurgeProgress): Promise<PurgeReceipt> {
   const set = new Set(blobs);
   const graph = await loadGraph(objects, gitdir);
   crashPoint('purge:loaded');
-  const { map, oldTrees } = await rewriteAll(objects, graph, set, prefix);
+  const { map, oldTrees } = await rewriteAll(objects, graph, set, prefix, onProgress);
   crashPoint('purge:rewritten');
   const receipt: PurgeReceipt = { blobs, commitsRewritten: map.size, refsMoved: [], remoteRefsRemoved: [], unreachable: [], objectsRemoved: 0, packsRewritten: 0 };
   const oldTags = new Set<string>();

@@ -71,6 +71,8 @@ export type ConfirmRewrite = (plan: PurgePlan) => Promise<boolean>;
 
 export interface RewriteOptions {
   confirm?: ConfirmRewrite;
+  /** Progress of a history rewrite: commits visited of all commits. */
+  onProgress?: Progress;
 }
 
 export interface Unlocked {
@@ -247,8 +249,9 @@ export class Store {
   private async transactPurging<T>(
     fn: (w: StoreWriter) => Promise<T>,
     when: 'purge' | 'never',
-    confirm?: ConfirmRewrite,
+    options: RewriteOptions = {},
   ): Promise<{ result: T; receipt?: PurgeReceipt }> {
+    const confirm = this.location.layout === 'directory' ? options.confirm : undefined;
     return this.storage.withLock(async () => {
       await this.finishInterruptedPurge();
       const head = await this.storage.head();
@@ -273,7 +276,7 @@ export class Store {
       await this.storage.commit(head, await writer.edits(), commitMessage(writer.operations), now);
       crashPoint('write:committed');
       if (blobs.length === 0) return { result };
-      const receipt = await (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+      const receipt = await (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs, options.onProgress);
       return { result, receipt };
     }, this.options.lockTimeoutMs);
   }
@@ -309,7 +312,8 @@ export class Store {
    * Purges from history every blob `verify` finds there that should be gone (destroyed, trimmed
    * or deleted versions): the repair for deferred trimming on the directory layout.
    */
-  async purge(confirm?: ConfirmRewrite): Promise<PurgeReceipt | undefined> {
+  async purge(options: RewriteOptions = {}): Promise<PurgeReceipt | undefined> {
+    const confirm = this.location.layout === 'directory' ? options.confirm : undefined;
     const view = await this.view();
     const report = await (await import('./verify')).verifyStore(view, this.storage.objects, this.location);
     const blobs = report.staleBlobs;
@@ -320,7 +324,7 @@ export class Store {
         if (!(await confirm(plan))) throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was changed (the history rewrite would change ${plan.commits} commits)`, {});
       }
       await writeJournal(this.location.gitdir, blobs);
-      return (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+      return (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs, options.onProgress);
     }, this.options.lockTimeoutMs);
   }
 
@@ -443,7 +447,7 @@ export class Store {
 
   /** Destroys versions and purges their ciphertext from history; returns the rewrite's receipt. */
   async destroyVersions(mount: string, key: string, body: Params, options: RewriteOptions = {}): Promise<PurgeReceipt | undefined> {
-    return (await this.transactPurging(async (w) => destroyVersions(w, Store.mountOf(w, mount, 2), key, body), 'purge', this.confirmFor(options))).receipt;
+    return (await this.transactPurging(async (w) => destroyVersions(w, Store.mountOf(w, mount, 2), key, body), 'purge', options)).receipt;
   }
 
   async readSubkeys(mount: string, key: string, params: Params = {}) {
@@ -466,13 +470,9 @@ export class Store {
 
   /** Deletes the key with all versions and purges their ciphertext from history. */
   async deleteMetadata(mount: string, key: string, options: RewriteOptions = {}): Promise<PurgeReceipt | undefined> {
-    return (await this.transactPurging(async (w) => deleteMetadata(w, Store.mountOf(w, mount, 2), key), 'purge', this.confirmFor(options))).receipt;
+    return (await this.transactPurging(async (w) => deleteMetadata(w, Store.mountOf(w, mount, 2), key), 'purge', options)).receipt;
   }
 
-  /** The directory layout rewrites code commits too, so it asks first (unless told not to). */
-  private confirmFor(options: RewriteOptions): ConfirmRewrite | undefined {
-    return this.location.layout === 'directory' ? options.confirm : undefined;
-  }
 
   /** LIST: direct children (folders end in "/"); works on v1 and v2 mounts. */
   async list(mount: string, prefix = '', params: Params = {}): Promise<string[]> {
