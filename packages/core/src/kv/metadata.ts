@@ -70,12 +70,13 @@ function casWarning(mount: Mount, s: Settings): string[] {
 
 export async function writeMetadata(w: KvWriter, mount: Mount, rawKey: string, body: Params): Promise<MetadataWriteResult> {
   const key = validateKey(rawKey);
-  const fields = ['max_versions', 'cas_required', 'delete_version_after', 'custom_metadata'];
-  if (!fields.some((f) => has(body, f) && body[f] !== null)) return { warnings: [] };
+  // Vault's field types: a null int, bool or map is present (its zero value); a null duration is not.
+  const present = (f: string) => has(body, f) && (f !== 'delete_version_after' || body[f] !== null);
+  if (!['max_versions', 'cas_required', 'delete_version_after', 'custom_metadata'].some(present)) return { warnings: [] };
   const settings = decodeSettings(body);
   let custom: Record<string, string> | undefined;
-  if (has(body, 'custom_metadata') && body.custom_metadata !== null) {
-    custom = validateCustomMetadata(body.custom_metadata, false);
+  if (present('custom_metadata')) {
+    custom = body.custom_metadata === null ? {} : validateCustomMetadata(body.custom_metadata, false);
   }
   const existing = await w.metadata(mount, key);
   const meta = existing ?? newKeyMetadata(key, w.now);
