@@ -87,6 +87,22 @@ describe('core: metadata (read, write, patch, delete, custom_metadata limits)', 
       assert.deepEqual([meta.max_versions, meta.cas_required, meta.custom_metadata], [0, true, { c: '3' }]);
     });
 
+    it('null int, bool and map fields are present with their zero value; a null duration is not', async () => {
+      const m = await s.mount();
+      await s.store.writeMetadata(m, 'k', { max_versions: 3, cas_required: true, delete_version_after: '1h', custom_metadata: { a: '1' } });
+      await s.store.writeMetadata(m, 'k', { custom_metadata: null });
+      assert.equal((await s.store.readMetadata(m, 'k')).custom_metadata, null);
+      await s.store.writeMetadata(m, 'k', { max_versions: null, cas_required: null, delete_version_after: null });
+      const meta = await s.store.readMetadata(m, 'k');
+      assert.deepEqual([meta.max_versions, meta.cas_required, meta.delete_version_after], [0, false, '1h0m0s']);
+      await s.store.writeMetadata(m, 'created-by-null', { max_versions: null });
+      assert.equal((await s.store.readMetadata(m, 'created-by-null')).current_version, 0);
+      const before = commitCount(s.t);
+      await s.store.writeMetadata(m, 'not-created', { delete_version_after: null });
+      assert.equal(commitCount(s.t), before);
+      await rejects(s.store.readMetadata(m, 'not-created'), NOT_FOUND);
+    });
+
     it('custom_metadata {} clears the map, which then reads back as null', async () => {
       const m = await s.mount();
       await s.store.writeMetadata(m, 'k', { custom_metadata: { a: '1' } });

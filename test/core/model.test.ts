@@ -73,10 +73,10 @@ function optionalFields(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbit
   return fc.record(fields, { requiredKeys: [] });
 }
 const metaBody = optionalFields({
-  max_versions: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, '2', 'many') }),
-  cas_required: fc.oneof({ weight: 8, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.constantFrom<unknown>('true', 'maybe') }),
-  delete_version_after: fc.oneof({ weight: 8, arbitrary: durationIn }, { weight: 1, arbitrary: fc.constantFrom<unknown>('-1h', -5, 'soon') }),
-  custom_metadata: custom,
+  max_versions: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, '2', 'many', null) }),
+  cas_required: fc.oneof({ weight: 8, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.constantFrom<unknown>('true', 'maybe', null) }),
+  delete_version_after: fc.oneof({ weight: 8, arbitrary: durationIn }, { weight: 1, arbitrary: fc.constantFrom<unknown>('-1h', -5, 'soon', null) }),
+  custom_metadata: fc.oneof({ weight: 8, arbitrary: custom }, { weight: 1, arbitrary: fc.constant(null) }),
 });
 const metaPatchBody = optionalFields({
   max_versions: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(null, -2, 'many') }),

@@ -412,7 +412,7 @@ export class KvModel {
     }
     let custom: Record<string, string | null> | null | undefined;
     if (has(body, 'custom_metadata')) {
-      if (body.custom_metadata === null) custom = patch ? null : undefined;
+      if (body.custom_metadata === null) custom = patch ? null : {};
       else custom = errors.try(() => customMetadata(body.custom_metadata, patch));
     }
     // Field type errors come from the framework, before the handler validates custom_metadata.
@@ -433,7 +433,9 @@ export class KvModel {
 
   writeMetadata(key: string, body: Record<string, unknown>) {
     validKey(key);
-    if (!['max_versions', 'cas_required', 'delete_version_after', 'custom_metadata'].some((f) => has(body, f) && body[f] !== null)) return { warnings: [] };
+    // A null int, bool or map is present (Vault's framework gives its zero value); a null duration is not.
+    const present = (f: string) => has(body, f) && (f !== 'delete_version_after' || body[f] !== null);
+    if (!['max_versions', 'cas_required', 'delete_version_after', 'custom_metadata'].some(present)) return { warnings: [] };
     const { s, custom } = this.settings(body, false);
     const k = this.keys.get(key) ?? this.newKey();
     if (s.maxVersions !== undefined) k.maxVersions = s.maxVersions;
