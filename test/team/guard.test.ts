@@ -123,6 +123,10 @@ describe('the commit guard on the branch layout', function () {
       const r = t.tryGit('alice', 'commit', '-q', '-m', 'x');
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /mounts\/secret\/x\.kv\/1\.age is plaintext/);
+      // kvgit never moves the store's branch while git has it checked out.
+      const m = t.kvgit('alice', ['merge', 'origin/kvgit']);
+      assert.equal(m.status, 6);
+      assert.match(m.stderr, /the store's branch kvgit is checked out/);
     } finally {
       t.cleanup();
     }

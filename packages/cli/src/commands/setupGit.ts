@@ -34,7 +34,9 @@ export default defineCommand({
     const r = await setupGit(store.location, { command: stringFlag(input, 'command') ?? selfCommand(quote), env: ctx.env, hooks: input.flags['no-hooks'] !== true });
     const lines = [`Attributes in ${r.attributesFile}:`, ...r.attributes.map((a) => `  ${a}`), 'Git config (this repository):', ...Object.entries(r.config).map(([k, v]) => `  ${k} = ${v}`)];
     for (const h of r.hooks) {
-      lines.push(h.status === 'kept-existing' ? `Hook ${h.hook}: yours is kept (${h.path}); add \`kvgit guard\` to it.` : `Hook ${h.hook}: ${h.status} (${h.path}).`);
+      if (h.status === 'kept-existing') lines.push(`Hook ${h.hook}: yours is kept (${h.path}); add \`kvgit guard\` to it.`);
+      else if (h.status === 'hooks-path') lines.push(`Hook ${h.hook}: core.hooksPath manages hooks here; add \`kvgit guard\` to ${h.path}.`);
+      else lines.push(`Hook ${h.hook}: ${h.status} (${h.path}).`);
     }
     return { data: r, table: lines.map((text) => ({ kind: 'text' as const, text })) };
   },

@@ -161,6 +161,10 @@ async function mergeBranch(store: Store, ref: string, env: NodeJS.ProcessEnv, op
   const { gitdir, worktree, branchRef } = store.location;
   const cwd = worktree ?? gitdir;
   const theirs = await resolveCommit(cwd, env, ref);
+  if ((await readHead(gitdir)).symbolic === branchRef) {
+    // Moving a checked-out branch under git's feet would leave its index and work tree stale.
+    throw new KvgitError('ERR_GIT_STATE', `the store's branch ${branchRef!.replace(/^refs\/heads\//, '')} is checked out; switch to another branch first`, { hint: 'git switch -' });
+  }
   return store.storage.withLock(async () => {
     const ours = await readRef(gitdir, branchRef!);
     if (!ours) {

@@ -7,7 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { StorageLocation } from '../storage/git';
-import { git } from './git';
+import { git, runGit } from './git';
 
 export interface SetupOptions {
   /** How git runs kvgit: shell words, e.g. "kvgit" or "'/usr/bin/node' '/opt/kvgit/bin/kvgit.mjs'". */
@@ -17,7 +17,8 @@ export interface SetupOptions {
   hooks?: boolean;
 }
 
-export type HookStatus = 'installed' | 'updated' | 'kept-existing';
+/** 'hooks-path': core.hooksPath sends git to hooks the project manages (husky, lefthook…): nothing is written there. */
+export type HookStatus = 'installed' | 'updated' | 'kept-existing' | 'hooks-path';
 
 export interface SetupReport {
   attributesFile: string;
@@ -69,7 +70,10 @@ export async function setupGit(location: StorageLocation, options: SetupOptions)
   for (const [k, v] of Object.entries(config)) await git(['config', '--local', k, v], { cwd, env });
 
   const hooks: SetupReport['hooks'] = [];
-  if (options.hooks !== false) {
+  const hooksPath = options.hooks === false ? undefined : (await runGit(['config', '--get', 'core.hooksPath'], { cwd, env })).stdout.trim();
+  if (hooksPath) {
+    for (const hook of ['pre-commit', 'pre-merge-commit']) hooks.push({ hook, path: join(isAbsolute(hooksPath) ? hooksPath : join(cwd, hooksPath), hook), status: 'hooks-path' });
+  } else if (options.hooks !== false) {
     const dir = await gitPath('hooks');
     await fsp.mkdir(dir, { recursive: true });
     const script = `#!/bin/sh\n${HOOK_MARK}: refuses a commit that stages plaintext or a damaged file where the\n# kvgit store keeps ciphertext (docs/TEAMS.md). Installed by \`kvgit setup-git\`; delete to remove.\nexec ${options.command} guard\n`;
