@@ -201,3 +201,47 @@ describe('the merge driver alone (directory layout)', function () {
     assert.deepEqual((await bob.verify()).problems, []);
   });
 });
+
+describe('kvgit merge leaves the user\'s own conflicts to them (directory layout)', function () {
+  this.timeout(180_000);
+  it('settles the store, lists the code conflict, and git commit concludes the merge through the guard', async () => {
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const t = await makeTeam('directory');
+    try {
+      const clock = manualClock(T0);
+      const alice = await t.open('alice', clock);
+      const bob = await t.open('bob', clock);
+      await alice.writeData('secret', 'k', { data: { v: 'one' } });
+      t.git('alice', 'push', '-q', 'origin', 'main');
+      t.git('bob', 'pull', '-q', '--no-rebase', 'origin', 'main');
+      clock.advance(SECOND);
+      await alice.writeData('secret', 'k', { data: { v: 'alice' } });
+      writeFileSync(join(t.clones.alice!, 'README.md'), 'alice\'s readme\n');
+      t.git('alice', 'commit', '-q', '-am', 'readme: alice');
+      clock.advance(SECOND);
+      await bob.writeData('secret', 'k', { data: { v: 'bob' } });
+      writeFileSync(join(t.clones.bob!, 'README.md'), 'bob\'s readme\n');
+      t.git('bob', 'commit', '-q', '-am', 'readme: bob');
+      t.git('alice', 'push', '-q', 'origin', 'main');
+      t.git('bob', 'fetch', '-q', 'origin');
+
+      const r = t.kvgit('bob', ['merge', 'origin/main']);
+      assert.equal(r.status, 6, r.stderr);
+      assert.match(r.stdout, /Unmerged \(yours to resolve\):\n {2}README\.md/);
+      assert.equal(t.git('bob', 'diff', '--name-only', '--diff-filter=U').trim(), 'README.md', 'only the code is left unmerged');
+      assert.match(readFileSync(join(t.clones.bob!, 'README.md'), 'utf8'), /^<<<<<<< /m, 'git\'s conflict markers, untouched');
+      writeFileSync(join(t.clones.bob!, 'README.md'), 'both readmes\n');
+      t.git('bob', 'add', 'README.md');
+      const c = t.tryGit('bob', 'commit', '-q', '--no-edit');
+      assert.equal(c.status, 0, c.stderr);
+      assert.match(t.git('bob', 'log', '-1', '--format=%B'), /Kvgit-Renumbered: ours 2>3 [0-9a-f]{40}/);
+      assert.deepEqual((await bob.readData('secret', 'k')).data, { v: 'bob' }, 'Bob wrote last: his version is the newest');
+      assert.deepEqual((await bob.readData('secret', 'k', { version: 2 })).data, { v: 'alice' });
+      assert.deepEqual((await bob.verify()).problems, []);
+      assert.equal(t.git('bob', 'status', '--porcelain'), '');
+    } finally {
+      t.cleanup();
+    }
+  });
+});

@@ -46,8 +46,3 @@ export async function git(args: string[], options: GitOptions): Promise<string> 
   }
   return r.stdout;
 }
-
-/** Quotes a word for the POSIX shell git runs drivers and hooks with. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
