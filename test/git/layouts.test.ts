@@ -29,6 +29,24 @@ describe('the directory layout lives beside the code', function () {
     assert.equal(git(t, 'show', ':app.js'), 'two\n');
   });
 
+  for (const [name, setup] of [
+    ['an index with cache-tree and untracked-cache extensions', ['update-index', '--untracked-cache']],
+    ['an index of version 4', ['update-index', '--index-version', '4']],
+  ] as const) {
+    it(`keeps ${name} consistent for git`, async () => {
+      git(t, ...setup);
+      git(t, 'status', '--porcelain'); // lets git write its caches into the index
+      writeFileSync(join(t.repo, 'staged.js'), 'staged\n');
+      git(t, 'add', 'staged.js');
+      await t.store.writeData('secret', 'db', { data: { password: 'p' } });
+      await t.store.writeData('secret', 'db', { data: { password: 'q' } });
+      await t.store.destroyVersions('secret', 'db', { versions: [1] });
+      assert.equal(git(t, 'status', '--porcelain'), 'A  staged.js\n');
+      assert.deepEqual(git(t, 'ls-files', '.kvgit/mounts').trim().split('\n'), ['.kvgit/mounts/secret/db.kv/2.age', '.kvgit/mounts/secret/db.kv/metadata.json']);
+      execFileSync('git', ['fsck', '--full'], { cwd: t.repo, stdio: 'pipe' });
+    });
+  }
+
   it('refuses to write over a store file with uncommitted edits, naming it', async () => {
     await t.store.writeData('secret', 'db', { data: { password: 'p' } });
     const meta = join(t.repo, '.kvgit/mounts/secret/db.kv/metadata.json');
@@ -42,6 +60,17 @@ describe('the directory layout lives beside the code', function () {
     assert.equal(git(t, 'rev-parse', 'HEAD'), head);
     // Other keys are not blocked by it.
     await t.store.writeData('secret', 'other', { data: { x: '1' } });
+  });
+
+  it('refuses a split index before writing anything', async () => {
+    git(t, 'update-index', '--split-index');
+    const head = git(t, 'rev-parse', 'HEAD');
+    await assert.rejects(t.store.writeData('secret', 'db', { data: { a: '1' } }), (e: unknown) => {
+      assert.ok(isKvgitError(e, 'ERR_GIT_STATE'));
+      assert.match(e.message, /split or sparse index/);
+      return true;
+    });
+    assert.equal(git(t, 'rev-parse', 'HEAD'), head);
   });
 
   it('refuses with a detached HEAD', async () => {

@@ -9,7 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import * as nodeFs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { FILE_MODE, ObjectStore, TREE_MODE, type TreeEntry, encodeCommit, parseCommit } from './objects';
@@ -17,6 +16,7 @@ import { readHead, readRef, updateRef } from './refs';
 import { withLock } from './lock';
 import { signatures } from './signature';
 import { crashPoint } from './crash';
+import { checkIndex, updateIndex } from './gitIndex';
 
 export type Layout = 'directory' | 'branch';
 
@@ -165,7 +165,10 @@ export class GitStorage {
     const prefix = this.location.prefix;
     let baseRoot: string | undefined;
     if (base) baseRoot = parseCommit((await this.objects.read(base)).content).tree;
-    if (this.location.layout === 'directory') await this.assertWorktreeMatches(baseRoot, edits);
+    if (this.location.layout === 'directory') {
+      await checkIndex(this.location.gitdir);
+      await this.assertWorktreeMatches(baseRoot, edits);
+    }
     const root: Node = { kind: 'dir', children: new Map() };
     for (const e of edits) insert(root, `${prefix}${e.path}`, toNode(e));
     const newRoot = (await this.applyTree(baseRoot, root)) ?? (await this.objects.writeTree([]));
@@ -271,23 +274,17 @@ export class GitStorage {
     const changes: Array<{ path: string; oid: string | undefined }> = [];
     await this.changedFiles(await this.storeTree(oldRoot), await this.storeTree(newRoot), prefix, changes);
     if (changes.length === 0) return;
-    const git = await import('isomorphic-git');
     for (const { path, oid } of changes) {
       crashPoint('worktree:file');
       const full = join(worktree, path);
-      if (repairing && oid && (await fsp.readFile(full).then(blobOid, () => undefined)) === oid) {
-        await git.updateIndex({ fs: nodeFs, dir: worktree, gitdir: this.location.gitdir, filepath: path, add: true });
-        continue;
-      }
       if (oid) {
+        if (repairing && (await fsp.readFile(full).then(blobOid, () => undefined)) === oid) continue;
         await fsp.mkdir(dirname(full), { recursive: true });
         const tmp = `${full}.kvgit-tmp-${process.pid}`;
         await fsp.writeFile(tmp, (await this.objects.read(oid)).content);
         await fsp.rename(tmp, full);
-        await git.updateIndex({ fs: nodeFs, dir: worktree, gitdir: this.location.gitdir, filepath: path, add: true });
       } else {
         await fsp.rm(full, { force: true });
-        await git.updateIndex({ fs: nodeFs, dir: worktree, gitdir: this.location.gitdir, filepath: path, remove: true, force: true });
         let dir = dirname(full);
         while (dir.startsWith(join(worktree, prefix)) && dir !== join(worktree, prefix).replace(/\/$/, '')) {
           try {
@@ -299,6 +296,8 @@ export class GitStorage {
         }
       }
     }
+    crashPoint('worktree:files-written');
+    await updateIndex(this.location.gitdir, worktree, changes);
   }
 }
 
