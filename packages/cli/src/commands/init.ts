@@ -20,6 +20,7 @@ export default defineCommand({
     { cmd: 'kvgit init' },
     { cmd: 'kvgit init --layout branch', text: 'Keep the secrets on a branch of their own:' },
     { cmd: 'kvgit init --member alice --recipient age1…', text: 'Name the first member and give their age recipient:' },
+    { cmd: 'kvgit init --no-git-setup', text: 'Without the diff/merge drivers and the commit guard:' },
   ],
   flags: [
     { name: 'layout', type: 'string', values: ['directory', 'branch'], default: 'directory', usage: 'Where the store lives: "directory" (a folder on the current branch) or "branch" (a dedicated branch).' },
@@ -29,6 +30,7 @@ export default defineCommand({
     { name: 'recipient', type: 'string', usage: 'The first member\'s age X25519 recipient (age1…); default: your identity\'s.' },
     { name: 'passphrase', type: 'bool', usage: 'Make the first member a passphrase member: KVGIT_PASSPHRASE, else asked on the terminal (or -passphrase-stdin).' },
     PASSPHRASE_STDIN_FLAG,
+    { name: 'no-git-setup', type: 'bool', usage: 'Do not register the diff and merge drivers and the commit guard in this clone (see setup-git).' },
   ],
 
   async run(ctx, input) {
@@ -50,6 +52,13 @@ export default defineCommand({
     const where = loc.layout === 'directory' ? `${loc.worktree}/${loc.prefix.replace(/\/$/, '')}` : `branch ${loc.branchRef!.replace(/^refs\/heads\//, '')} of ${loc.worktree ?? loc.gitdir}`;
     const lines = [`Success! Initialized a kvgit store at ${where} (${loc.layout} layout), with the KV v2 mount secret/.`, `First member: ${r.member} (${passphrase ? 'passphrase' : r.recipient})`];
     if (r.createdIdentity) lines.push(`Created your identity at ${r.createdIdentity}. Back it up: without a member's identity the store cannot be opened.`);
+    if (input.flags['no-git-setup'] !== true) {
+      // Teams need the drivers and the guard in every clone (docs/TEAMS.md); this one gets them now.
+      const { setupGit } = await import('@kvgit/core');
+      const { quote, selfCommand } = await import('./setupGit');
+      await setupGit(loc, { command: selfCommand(quote), env: ctx.env });
+      lines.push('Registered the kvgit diff and merge drivers and the commit guard in this clone (other clones: `kvgit setup-git`).');
+    }
     return {
       data: { layout: loc.layout, gitdir: loc.gitdir, worktree: loc.worktree ?? null, prefix: loc.prefix, branch: loc.branchRef ?? null, member: r.member, recipient: r.recipient, created_identity: r.createdIdentity ?? null },
       table: lines.map((text) => ({ kind: 'text' as const, text })),

@@ -3,11 +3,11 @@ import { usageError } from '../errors';
 import { stringFlag } from '../kv/flags';
 
 /** How git is to run this kvgit: the Node binary and the script it was started with. */
-function selfCommand(quote: (s: string) => string): string {
+export function selfCommand(quote: (s: string) => string): string {
   return [process.execPath, process.argv[1]!].map(quote).join(' ');
 }
 
-const quote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+export const quote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export default defineCommand({
   name: 'setup-git',
