@@ -39,7 +39,7 @@ try {
   run(['kv', 'get', '-field=password', 'secret/demo/db']);
   run(['kv', 'metadata', 'get', 'secret/demo/db']);
   run(['log', 'secret/demo/db']);
-  run(['kv', 'destroy', '-versions=1', 'secret/demo/db']);
+  run(['kv', 'destroy', '-y', '-versions=1', 'secret/demo/db']);
   run(['kv', 'get', '-version=1', 'secret/demo/db']);
   console.log('$ git log --oneline');
   console.log(execFileSync('git', ['log', '--oneline'], { cwd: repo, encoding: 'utf8' }));
