@@ -3,6 +3,8 @@
  * `map[k:v …]` with sorted keys, slices `[a b]`. Numbers print as their JSON literal (Vault's API
  * client decodes with UseNumber).
  */
+import { formatDuration } from '@kvgit/core/time';
+
 export function goString(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';
   if (typeof v === 'string') return v;
@@ -38,16 +40,10 @@ export function looksLikeDuration(k: string): boolean {
 }
 
 export function humanDuration(seconds: number): string {
-  if (seconds === 0) return '0s';
-  const sign = seconds < 0 ? '-' : '';
-  let s = Math.abs(seconds);
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  let out = h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+  // Go's Duration.String() with its zero units dropped: "1h0m0s" → "1h", "1h0m30s" → "1h30s".
+  let out = formatDuration(seconds);
   if (out.endsWith('m0s')) out = out.slice(0, -2);
   const idx = out.indexOf('h0m');
   if (idx > 0) out = out.slice(0, idx + 1) + out.slice(idx + 3);
-  return sign + out;
+  return out;
 }
