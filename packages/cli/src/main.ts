@@ -140,7 +140,9 @@ function makeContext(input: Input): Context {
     readStdin,
     async openStore() {
       const { openStore } = await import('./openStore');
-      return openStore(storePath ?? process.cwd(), env);
+      // The last identity source (docs/KEYS.md): a passphrase asked on the terminal, with no echo.
+      const ask = isatty(0) && stderrIsTTY ? () => askHidden('Passphrase to unlock the kvgit store: ') : undefined;
+      return openStore(storePath ?? process.cwd(), env, ask);
     },
     async confirm(question, options) {
       if (yes) return true;

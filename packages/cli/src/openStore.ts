@@ -5,7 +5,7 @@
 import { Store, parseDurationSeconds } from '@kvgit/core';
 import { usageError } from './errors';
 
-export async function openStore(path: string, env: NodeJS.ProcessEnv): Promise<Store> {
+export async function openStore(path: string, env: NodeJS.ProcessEnv, askPassphrase?: () => Promise<string | undefined>): Promise<Store> {
   // KVGIT_LOCK_TIMEOUT: how long a write waits for another writer (a duration; default 30s).
   const timeout = env.KVGIT_LOCK_TIMEOUT;
   let lockTimeoutMs: number | undefined;
@@ -16,5 +16,5 @@ export async function openStore(path: string, env: NodeJS.ProcessEnv): Promise<S
       throw usageError(`KVGIT_LOCK_TIMEOUT: invalid duration "${timeout}"`);
     }
   }
-  return Store.open({ path, env, lockTimeoutMs });
+  return Store.open({ path, env, lockTimeoutMs, askPassphrase });
 }

@@ -38,6 +38,11 @@ import { StoreView, StoreWriter } from './view';
 export const STORE_KIND = 'store/1';
 
 export interface OpenOptions extends CredentialSources {
+  /**
+   * The last identity source: asked only when no other source unlocks the store and it has
+   * passphrase members (the CLI asks on the terminal with no echo).
+   */
+  askPassphrase?: () => Promise<string | undefined>;
   /** Any folder inside the repository or the store; default: the current folder. */
   path?: string;
   clock?: Clock;
@@ -205,10 +210,20 @@ export class Store {
       return this.unlockedBy;
     }
     const { credentials, tried } = await gatherCredentials(this.options);
+    const readEntry = (f: string) => s.readFile(f);
+    let found = credentials.length > 0 ? await unwrapStoreKey(keyring, credentials, readEntry) : undefined;
+    if (!found && this.options.askPassphrase && keyring.members.some((m) => m.type === 'passphrase')) {
+      tried.push('a passphrase prompt');
+      const passphrase = await this.options.askPassphrase();
+      if (passphrase) {
+        const asked: Credential = { kind: 'passphrase', passphrase, source: 'passphrase prompt' };
+        credentials.push(asked);
+        found = await unwrapStoreKey(keyring, [asked], readEntry);
+      }
+    }
     if (credentials.length === 0) {
       throw new KvgitError('ERR_NO_IDENTITY', `no identity found; tried ${tried.join(', ')}`, { hint: 'set KVGIT_IDENTITY or KVGIT_IDENTITY_FILE, or run `kvgit init` to create one' });
     }
-    const found = await unwrapStoreKey(keyring, credentials, (f) => s.readFile(f));
     if (!found) {
       throw new KvgitError('ERR_NOT_A_MEMBER', `none of the identities found (${credentials.map((c) => c.source).join(', ')}) belongs to a member of this store`, { hint: 'ask a member to run `kvgit members add`' });
     }
