@@ -13,7 +13,11 @@ export const V1_DATA_FILE = 'data.age';
 
 const SAFE = /^[A-Za-z0-9_.+=,@~-]$/;
 
+const PLAIN = /^[A-Za-z0-9_+=,@~-][A-Za-z0-9_.+=,@~-]*$/;
+
 export function encodeSegment(name: string): string {
+  // Most names need no escaping: skip the per-character walk.
+  if (PLAIN.test(name) && !name.endsWith(KEY_DIR_SUFFIX)) return name;
   let out = '';
   for (const ch of name) {
     if (SAFE.test(ch)) out += ch;
