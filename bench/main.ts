@@ -62,7 +62,7 @@ const missing = ensurePeers([
 if (missing.has('git')) { console.error('git is required'); process.exit(1); }
 if (missing.has('gpg')) missing.set('pass', missing.get('gpg')!);
 
-const tmp = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'kvgit-bench-'));
+const tmp = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'kvgit-pnpm-bench-'));
 const identity = await newX25519Identity();
 const identityFile = join(tmp, 'identity.txt');
 writeFileSync(identityFile, `${identity}\n`, { mode: 0o600 });
@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   const needKv = new Set<number>();
   if (want('cold')) sizes.forEach((n) => needKv.add(n));
   const mid = sizes.includes(1000) ? 1000 : sizes[sizes.length - 1]!;
-  if (want('exec') || want('rotate') || want('serve') || want('unlock')) needKv.add(mid);
+  if (want('exec') || want('serve') || want('unlock')) needKv.add(mid);
+  if (want('rotate')) needKv.add(quick ? sizes[0]! : mid);
   if (want('destroy')) { needKv.add(100); if (!quick) needKv.add(1000); }
   for (const n of [...needKv].sort((a, b) => a - b)) {
     log(`generating a kvgit store of ${n} keys × 10 versions`);
@@ -92,7 +93,8 @@ async function main(): Promise<void> {
   if (!missing.has('pass')) {
     const needPass = new Set<number>();
     if (want('cold')) sizes.forEach((n) => needPass.add(n));
-    if (want('exec') || want('rotate')) needPass.add(mid);
+    if (want('exec')) needPass.add(mid);
+    if (want('rotate')) needPass.add(quick ? sizes[0]! : mid);
     for (const n of [...needPass].sort((a, b) => a - b)) {
       log(`generating a pass store of ${n} keys`);
       pass.set(n, makePassStore(ctx, join(tmp, `pass-${n}`), n));
@@ -139,14 +141,14 @@ async function main(): Promise<void> {
       done.add(m.id);
       const argv = m.cmd.argvFor ? m.cmd.argvFor(999) : m.cmd.argv;
       const input = typeof m.cmd.input === 'function' ? m.cmd.input(999) : m.cmd.input;
-      addProfile(`kvgit ${argv.slice(2).join(' ')} (${m.id})`, profileNode([cliProf, ...argv.slice(2)], { cwd: m.cmd.cwd!, env: ctx.env, input, dir: join(profDir, m.id), repoRoot }), c.section);
+      addProfile(`kvgit ${argv.slice(2).join(' ')} (${m.id})`, profileNode([cliProf, ...argv.slice(2)], { cwd: m.cmd.cwd!, env: ctx.env, input, dir: join(profDir, m.id), repoRoot, runs: 5 }), c.section);
     }
   }
 
   if (want('exec') && kv.has(mid)) {
     const e = execSuite(ctx, kv.get(mid)!, pass.get(mid), R.exec);
     sections.push(e.section);
-    if (e.missedCmd) addProfile('kvgit exec (20 secrets)', profileNode([cliProf, ...e.missedCmd.argv.slice(2)], { cwd: e.missedCmd.cwd!, env: ctx.env, dir: join(profDir, 'exec'), repoRoot }), e.section);
+    if (e.missedCmd) addProfile('kvgit exec (20 secrets)', profileNode([cliProf, ...e.missedCmd.argv.slice(2)], { cwd: e.missedCmd.cwd!, env: ctx.env, dir: join(profDir, 'exec'), repoRoot, runs: 5 }), e.section);
   }
 
   if (want('import')) {
@@ -170,8 +172,9 @@ async function main(): Promise<void> {
     addProfile('kvgit import (100 secrets)', profileNode([cliProf, 'import', json], { cwd: work, env: ctx.env, dir: join(profDir, 'import'), repoRoot }), i.section);
   }
 
-  if (want('rotate') && kv.has(mid)) {
-    const r = rotateSuite(ctx, kv.get(mid)!, pass.get(mid), R.bulk);
+  const rotN = quick ? sizes[0]! : mid;
+  if (want('rotate') && kv.has(rotN)) {
+    const r = rotateSuite(ctx, kv.get(rotN)!, pass.get(rotN), R.bulk);
     sections.push(r.section);
     // Profiled on the smallest store: the per-blob work is the same, and the run is short.
     const small = kv.get(Math.min(...kv.keys()))!;
@@ -233,11 +236,20 @@ function report(): string {
   ];
   for (const s of sections) lines.push(`## ${s.title}`, '', ...s.body, '');
   if (profiles.length) {
-    lines.push('## Where the time goes', '', 'CPU profiles (`node --cpu-prof`, 250 µs sampling) of one run each, of a copy of the CLI bundle built with source maps, self time summed by source module and by function. `(program)` is V8 compiling and Node internals without a JavaScript frame; `(garbage collector)` is GC.', '');
+    lines.push('## Where the time goes', '', 'CPU profiles (`node --cpu-prof`, 250 µs sampling; five runs summed for short commands, one for long ones) of a copy of the CLI bundle built with source maps, self time summed by source module and by function. `(program)` is V8 compiling and Node internals without a JavaScript frame; `(garbage collector)` is GC.', '');
     lines.push(...profiles);
   }
   lines.push('', '## Reproduce', '', '```sh', 'pnpm bench                      # full run; writes bench/results/<time>.md and latest.md', 'BENCH_QUICK=1 pnpm bench        # a few minutes, small sizes', 'BENCH_ONLY=cold,exec pnpm bench # some suites only', '```', '');
   return lines.join('\n');
+}
+
+// Interrupted: still stop the GnuPG agent and remove the throwaway data.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    if (have('gpgconf')) run('gpgconf', ['--kill', 'all'], { env: ctx.env, allowFail: true });
+    if (process.env.BENCH_KEEP !== '1') rmSync(tmp, { recursive: true, force: true });
+    process.exit(130);
+  });
 }
 
 try {

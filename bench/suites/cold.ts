@@ -21,6 +21,8 @@ export function coldSuite(ctx: Ctx, kv: Map<number, KvStore>, pass: Map<number, 
   const k = ctx.kvgit;
   const keyFor = (n: number) => (round: number) => keyName(((round + 3) * 37) % n);
   cmds.push({ id: 'node', argv: [process.execPath, '-e', ''], env: ctx.env });
+  // The CLI's own start-up (its entry module and one small command), without any store work.
+  cmds.push({ id: 'version', argv: [...k, '--version'], env: ctx.env });
   // The stock age decrypting one version blob with the store identity: the native floor of a get.
   const s0 = kv.get(small)!;
   const idFile = join(ctx.tmp, 'store-identity.txt');
@@ -48,7 +50,7 @@ export function coldSuite(ctx: Ctx, kv: Map<number, KvStore>, pass: Map<number, 
 
   const body: string[] = [];
   body.push(`Each cell: median wall time of a fresh process (p25–p75), ${rounds} rounds, every command once per round in rotating order; spawn cost of \`/bin/true\` (${fmtMs(stat(series.get('__spawn_floor__')!.ms).median)}) subtracted. Ratios are medians of per-round ratios (p25–p75).`, '');
-  body.push(`Floors: \`node -e ''\` ${timeCell(S('node'))}; \`age -d\` of one version blob ${timeCell(S('age-d'))}.`, '');
+  body.push(`Floors: \`node -e ''\` ${timeCell(S('node'))}; \`kvgit --version\` (the CLI's start-up, no store) ${timeCell(S('version'))}, ${ratioCell(ratio(S('version'), S('node')))} of node; \`age -d\` of one version blob ${timeCell(S('age-d'))}.`, '');
   body.push(...table(
     ['keys (×10 versions)', 'kvgit get', 'pass show', 'get / node', 'get / pass show', 'get / age -d'],
     sizes.map((n) => [String(n), timeCell(S(`get-${n}`)), timeCell(S(`pass-show-${n}`)), ratioCell(ratio(S(`get-${n}`), S('node'))), ratioCell(ratio(S(`get-${n}`), S(`pass-show-${n}`))), ratioCell(ratio(S(`get-${n}`), S('age-d')))]),
