@@ -12,15 +12,28 @@
  * KVGIT_PROPERTY_RUNS sets the number of sequences (default 2,000); KVGIT_PROPERTY_SEED replays one.
  */
 import assert from 'node:assert/strict';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { KvgitError, type Store } from '@kvgit/core';
-import { type TempStore, manualClock, tempStore } from '../helpers/temp';
+import { KvgitError, type Layout, Store } from '@kvgit/core';
+import { isolatedEnv, manualClock } from '../helpers/temp';
 import { type Json, KvModel, ModelError } from './model/kv';
 
 const RUNS = Number(process.env.KVGIT_PROPERTY_RUNS ?? 2000);
 const SEED = process.env.KVGIT_PROPERTY_SEED ? Number(process.env.KVGIT_PROPERTY_SEED) : undefined;
 const MAX_OPS = Number(process.env.KVGIT_PROPERTY_MAX_OPS ?? 12);
 const STORE_ROTATION = 100;
+
+/** Scratch stores live on tmpfs when there is one: real repositories, a third of the system time. */
+function scratchBase(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
 
 // ---- generators
 
@@ -246,18 +259,20 @@ function agree(actual: Outcome, expected: ModelOutcome, where: string): void {
 describe('core: model-based property test (engine vs an in-memory KV v2 model)', function () {
   this.timeout(0);
   const clock = manualClock();
-  let t: TempStore | undefined;
+  let root: string | undefined;
   let sequences = 0;
   let operations = 0;
   let stores = 0;
   const outcomes = new Map<string, number>();
+  const cleanup = () => root && rmSync(root, { recursive: true, force: true });
 
-  after(() => t?.cleanup());
+  after(cleanup);
 
   async function freshStore(): Promise<Store> {
-    t?.cleanup();
-    t = await tempStore({ clock, layout: stores++ % 2 === 0 ? 'branch' : 'directory' });
-    return t.store;
+    cleanup();
+    root = mkdtempSync(join(scratchBase(), 'kvgit-model-'));
+    const layout: Layout = stores++ % 2 === 0 ? 'branch' : 'directory';
+    return (await Store.init({ path: join(root, 'repo'), env: isolatedEnv(root), clock, layout })).store;
   }
 
   function count(o: Op, r: ModelOutcome): void {
