@@ -22,7 +22,7 @@ import { type Json, KvModel, ModelError } from './model/kv';
 
 const RUNS = Number(process.env.KVGIT_PROPERTY_RUNS ?? 2000);
 const SEED = process.env.KVGIT_PROPERTY_SEED ? Number(process.env.KVGIT_PROPERTY_SEED) : undefined;
-const MAX_OPS = Number(process.env.KVGIT_PROPERTY_MAX_OPS ?? 12);
+const MAX_OPS = Number(process.env.KVGIT_PROPERTY_MAX_OPS ?? 16);
 const STORE_ROTATION = 100;
 
 /** Scratch stores live on tmpfs when there is one: real repositories, a third of the system time. */
