@@ -148,19 +148,20 @@ export function validateCustomMetadata(raw: unknown, patch: boolean): Record<str
   if (!isPlainObject(raw)) {
     throw invalidRequest(`Field validation failed: error converting input for field "custom_metadata": '' expected a map, got '${typeof raw}'`);
   }
-  const entries = Object.entries(raw);
-  if (entries.length > CUSTOM_METADATA_MAX_KEYS) {
-    throw invalidRequest(multiError([`custom_metadata validation failed: payload must contain at most ${CUSTOM_METADATA_MAX_KEYS} keys, provided ${entries.length}`]));
-  }
+  // As Vault's parseCustomMetadata: decode every value first (a patch's nulls are removals, left
+  // out), then count and validate what was decoded.
   const out: Record<string, string | null> = {};
+  const decoded: Array<[string, string]> = [];
+  for (const [k, rawValue] of Object.entries(raw)) {
+    if (patch && rawValue === null) out[k] = null;
+    else decoded.push([k, weakString(k, rawValue)]);
+  }
+  if (decoded.length > CUSTOM_METADATA_MAX_KEYS) {
+    throw invalidRequest(multiError([`custom_metadata validation failed: payload must contain at most ${CUSTOM_METADATA_MAX_KEYS} keys, provided ${decoded.length}`]));
+  }
   const errors: string[] = [];
   const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
-  for (const [k, rawValue] of entries) {
-    if (patch && rawValue === null) {
-      out[k] = null;
-      continue;
-    }
-    const v = weakString(k, rawValue);
+  for (const [k, v] of decoded) {
     const kl = bytes(k);
     const vl = bytes(v);
     const q = goQuote(k);
