@@ -116,6 +116,12 @@ describe('core: metadata (read, write, patch, delete, custom_metadata limits)', 
       assert.deepEqual((await s.store.readMetadata(m, 'k')).custom_metadata, { n: '5', t: '1', f: '0', s: 'x' });
     });
 
+    it('decodes every value before counting keys, as Vault does (an unconvertible value wins over the count)', async () => {
+      const m = await s.mount();
+      const payload = { ...Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`key${i}`, 'v'])), bad: { nested: true } };
+      await rejects(s.store.writeMetadata(m, 'k', { custom_metadata: payload }), { code: 'ERR_INVALID_REQUEST', status: 400, message: new RegExp(`^${PREFIX}: (?!payload must contain)`) });
+    });
+
     it('refuses object or array custom_metadata values with 400', async () => {
       const m = await s.mount();
       for (const v of [{ x: 1 }, [1]]) {
@@ -351,6 +357,15 @@ describe('core: metadata (read, write, patch, delete, custom_metadata limits)', 
       assert.equal(Object.keys((await s.store.readMetadata(m, 'k')).custom_metadata!).length, 80);
       const big = { ...half(100), ...half(140) };
       await rejects(s.store.patchMetadata(m, 'k', { custom_metadata: big }), { code: 'ERR_INVALID_REQUEST', status: 400, message: one(`${PREFIX}: payload must contain at most 64 keys, provided 80`) });
+    });
+
+    it('does not count removals (null values) toward the 64-key limit', async () => {
+      const m = await s.mount();
+      const set = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`key${i}`, 'v']));
+      const removals = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`gone${i}`, null]));
+      await s.store.writeMetadata(m, 'k', { custom_metadata: { gone0: 'x' } });
+      await s.store.patchMetadata(m, 'k', { custom_metadata: { ...set, ...removals } });
+      assert.equal(Object.keys((await s.store.readMetadata(m, 'k')).custom_metadata!).length, 64);
     });
 
     it('validates custom_metadata like a write, skipping null values, before looking up the key', async () => {

@@ -149,7 +149,8 @@ function customMetadata(raw: unknown, patch: boolean): Record<string, string | n
     else if (v === null) parsed[k] = '';
     else throw invalid(undefined, `${P}: `);
   }
-  if (entries.length > 64) throw invalid(multierror([`${P}: payload must contain at most 64 keys, provided ${entries.length}`]));
+  const values = Object.values(parsed).filter((v) => v !== null).length; // a patch's removals do not count
+  if (values > 64) throw invalid(multierror([`${P}: payload must contain at most 64 keys, provided ${values}`]));
   const errs: string[] = [];
   for (const [k, v] of Object.entries(parsed)) {
     if (v === null) continue;
