@@ -180,11 +180,9 @@ describe('core: mounts, KV v1 and the v1 → v2 upgrade', () => {
       assert.deepEqual((await s.store.readData(m, 'k', { version: 1 })).data, { v: 1 });
     });
 
-    // Pending: upgradeMount calls removeKey then putVersionData on the same key folder, and
-    // storage/git.ts `insert` folds the folder removal into a fresh dir node, so the v1 blob
-    // (data.age) survives next to 1.age; destroying version 1 later would leave that ciphertext.
-    // The fix belongs in store.ts/storage (not the engine): remove the v1 file itself.
-    it.skip('leaves no v1 blob behind (known bug: data.age survives the upgrade)', async () => {
+    // The upgrade removes each v1 key's folder and writes version 1 into it in the same commit:
+    // the v1 blob (data.age) must not survive next to 1.age.
+    it('leaves no v1 blob behind', async () => {
       const m = await s.mount(1);
       await s.store.v1Write(m, 'k', { v: 1 });
       await s.store.upgradeMount(m);

@@ -41,7 +41,8 @@ type Node =
   | { kind: 'blob'; content: Uint8Array }
   | { kind: 'remove' }
   | { kind: 'tree'; oid: string | undefined }
-  | { kind: 'dir'; children: Map<string, Node> };
+  /** Edits inside a folder; `base` (when set) replaces the folder's current tree before they apply. */
+  | { kind: 'dir'; children: Map<string, Node>; base?: { oid: string | undefined } };
 
 /** One commit's view of the store's files (paths relative to the store root). */
 export class Snapshot {
@@ -202,7 +203,8 @@ export class GitStorage {
           break;
         case 'dir': {
           const existing = entries.get(name);
-          const sub = await this.applyTree(existing?.mode === TREE_MODE ? existing.oid : undefined, child);
+          const start = child.base ? child.base.oid : existing?.mode === TREE_MODE ? existing.oid : undefined;
+          const sub = await this.applyTree(start, child);
           if (sub) entries.set(name, { mode: TREE_MODE, name, oid: sub });
           else entries.delete(name);
         }
@@ -317,8 +319,8 @@ function insert(root: Node & { kind: 'dir' }, path: string, node: Node): void {
   for (const part of parts.slice(0, -1)) {
     let next = cur.children.get(part);
     if (!next || next.kind !== 'dir') {
-      // A later edit below a replaced folder: fold it into a fresh dir node.
-      next = { kind: 'dir', children: new Map() };
+      // An edit below a folder this change replaces (or removes) applies to the replacement.
+      next = { kind: 'dir', children: new Map(), base: next?.kind === 'tree' ? { oid: next.oid } : undefined };
       cur.children.set(part, next);
     }
     cur = next;
