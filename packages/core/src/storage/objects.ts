@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { KvgitError } from '../errors';
 import { PackReader } from './pack';
+import { writePackFile } from './packWriter';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -34,6 +35,20 @@ export class ObjectStore {
   private packsAfterReset(oid: string) {
     this.packs.reset();
     return this.packs.read(oid);
+  }
+
+  private batch: Array<{ oid: string; type: ObjectType; content: Uint8Array }> | undefined;
+
+  /** From now on new objects are kept in memory, to be written as one pack by flushBatch(). */
+  beginBatch(): void {
+    this.batch ??= [];
+  }
+
+  async flushBatch(): Promise<void> {
+    const objects = this.batch ?? [];
+    this.batch = undefined;
+    await writePackFile(this.gitdir, objects);
+    this.packs.reset();
   }
 
   /** Call after packs were rewritten. */
@@ -85,6 +100,11 @@ export class ObjectStore {
     const full = Buffer.concat([header, content]);
     const oid = createHash('sha1').update(full).digest('hex');
     if (this.cache.has(oid)) return oid;
+    if (this.batch) {
+      this.batch.push({ oid, type, content });
+      this.cache.set(oid, { type, content });
+      return oid;
+    }
     const path = this.loosePath(oid);
     try {
       await fsp.access(path);

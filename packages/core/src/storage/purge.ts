@@ -266,7 +266,10 @@ export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: s
   const set = new Set(blobs);
   const graph = await loadGraph(objects, gitdir);
   crashPoint('purge:loaded');
+  // The rewritten trees and commits go into one new pack, written before any ref moves.
+  objects.beginBatch();
   const { map, oldTrees } = await rewriteAll(objects, graph, set, prefix, onProgress);
+  await objects.flushBatch();
   crashPoint('purge:rewritten');
   const receipt: PurgeReceipt = { blobs, commitsRewritten: map.size, refsMoved: [], remoteRefsRemoved: [], unreachable: [], objectsRemoved: 0, packsRewritten: 0 };
   const oldTags = new Set<string>();
