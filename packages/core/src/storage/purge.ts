@@ -16,6 +16,7 @@ import { listRefs, readHead } from './refs';
 import { crashPoint } from './crash';
 import { KvgitError } from '../errors';
 import { clearJournal } from './journal';
+import { writePackFile } from './packWriter';
 
 const ZERO = '0'.repeat(40);
 
@@ -426,7 +427,7 @@ async function removeObjects(objects: ObjectStore, gitdir: string, remove: Set<s
     if (keep.length === oids.length) continue;
     removed += oids.length - keep.length;
     const base = idx.slice(0, -4);
-    if (keep.length > 0) await writePack(gitdir, keep);
+    if (keep.length > 0) await writePack(objects, gitdir, keep);
     crashPoint('purge:pack-survivors-written');
     for (const ext of ['.idx', '.pack', '.rev', '.bitmap', '.promisor', '.keep', '.mtimes']) {
       await fsp.rm(join(packDir, base + ext), { force: true });
@@ -436,24 +437,9 @@ async function removeObjects(objects: ObjectStore, gitdir: string, remove: Set<s
   return removed;
 }
 
-/** A node fs whose writeFile goes through a temporary file and a rename (no torn .pack or .idx). */
-const atomicFs = {
-  promises: {
-    ...fsp,
-    async writeFile(path: string, data: Uint8Array | string, options?: unknown) {
-      const tmp = `${path}.kvgit-tmp-${process.pid}`;
-      await fsp.writeFile(tmp, data, options as never);
-      await fsp.rename(tmp, path);
-    },
-  },
-};
-
 /** Writes the surviving objects of a pack as a new pack with its index (index last). */
-async function writePack(gitdir: string, oids: string[]): Promise<void> {
-  const git = await import('isomorphic-git');
-  const cache = {};
-  const { filename, packfile } = await git.packObjects({ fs: nodeFs, gitdir, oids, cache });
-  const rel = `objects/pack/${filename}`;
-  await atomicWrite(join(gitdir, rel), packfile!);
-  await git.indexPack({ fs: atomicFs as unknown as typeof nodeFs, dir: gitdir, gitdir, filepath: rel, cache });
+async function writePack(objects: ObjectStore, gitdir: string, oids: string[]): Promise<void> {
+  const survivors = [];
+  for (const oid of oids) survivors.push({ oid, ...(await objects.read(oid)) });
+  await writePackFile(gitdir, survivors);
 }
