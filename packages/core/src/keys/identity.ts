@@ -4,7 +4,7 @@
  * members), then the user's config folder ($XDG_CONFIG_HOME/kvgit/identity.txt). The identity
  * file there must not be readable by others.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
@@ -36,14 +36,14 @@ export function parseIdentityText(text: string, source: string): string[] {
 async function readIdentityFile(path: string, source: string, checkMode: boolean): Promise<string[] | undefined> {
   let st;
   try {
-    st = await fsp.stat(path);
+    st = statSync(path);
   } catch {
     return undefined;
   }
   if (checkMode && (st.mode & 0o077) !== 0) {
     throw new KvgitError('ERR_NO_IDENTITY', `${path} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); refusing to use it`, { file: path, hint: `chmod 600 ${path}` });
   }
-  return parseIdentityText(await fsp.readFile(path, 'utf8'), source);
+  return parseIdentityText(readFileSync(path, 'utf8'), source);
 }
 
 export interface CredentialSources {

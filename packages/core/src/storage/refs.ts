@@ -2,7 +2,7 @@
  * Refs, read and moved the way git itself does: a loose ref file or a line in packed-refs, and a
  * move through "<ref>.lock" (created exclusively, then renamed), so git and kvgit never race.
  */
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { crashPoint } from './crash';
@@ -109,9 +109,9 @@ export async function updateRef(gitdir: string, ref: string, expected: string | 
 export async function findGitdir(worktree: string): Promise<string | undefined> {
   const dotgit = join(worktree, '.git');
   try {
-    const st = await fsp.stat(dotgit);
+    const st = statSync(dotgit);
     if (st.isDirectory()) return dotgit;
-    const text = (await fsp.readFile(dotgit, 'utf8')).trim();
+    const text = readFileSync(dotgit, 'utf8').trim();
     if (text.startsWith('gitdir: ')) {
       const target = text.slice(8).trim();
       return target.startsWith('/') ? target : join(worktree, target);

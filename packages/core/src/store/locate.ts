@@ -3,7 +3,7 @@
  * ".kvgit" folder in a work tree, or a "kvgit" branch ("branch" layout; after a fresh clone the
  * local branch is created from the remote-tracking one).
  */
-import { promises as fsp } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { KvgitError } from '../errors';
 import { STORE_FILE } from '../format/paths';
@@ -13,8 +13,9 @@ import { findGitdir, listRefs, readRef, updateRef } from '../storage/refs';
 export const DEFAULT_STORE_DIR = '.kvgit';
 export const DEFAULT_BRANCH = 'kvgit';
 
-async function exists(p: string): Promise<boolean> {
-  return fsp.access(p).then(() => true, () => false);
+// Synchronous checks: a handful of stats on every command's start.
+function exists(p: string): boolean {
+  return existsSync(p);
 }
 
 /** The nearest work tree root at or above `start`. */
@@ -36,7 +37,7 @@ export async function locateStore(start: string, branch = DEFAULT_BRANCH): Promi
   let dir = resolve(start);
   for (;;) {
     for (const candidate of [dir, join(dir, DEFAULT_STORE_DIR)]) {
-      if (await exists(join(candidate, STORE_FILE))) {
+      if (exists(join(candidate, STORE_FILE))) {
         const rel = relative(repo.worktree, candidate).split('\\').join('/');
         if (rel !== '' && !rel.startsWith('..')) return { layout: 'directory', gitdir: repo.gitdir, worktree: repo.worktree, prefix: `${rel}/` };
       }
