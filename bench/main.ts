@@ -45,11 +45,13 @@ const R = {
 };
 const log = (s: string) => process.stdout.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
 
-const cliBin = join(repoRoot, 'packages/cli/bin/kvgit.mjs');
-if (!existsSync(join(repoRoot, 'packages/cli/dist/kvgit.mjs'))) {
-  console.error('packages/cli/dist/kvgit.mjs is missing: run `node scripts/build.mjs` first (pnpm bench does).');
+// The CLI bundle bench/run.mjs built at the start (same sources and options as packages/cli/dist).
+const cliBin = join(repoRoot, 'bench/.build/cli/kvgit.mjs');
+if (!existsSync(cliBin)) {
+  console.error('bench/.build/cli/kvgit.mjs is missing: run the bench through `node bench/run.mjs` (pnpm bench does).');
   process.exit(1);
 }
+const buildInfo = JSON.parse(readFileSync(join(repoRoot, 'bench/.build/build-info.json'), 'utf8')) as { commit: string; dirty: number; builtAt: string };
 
 log(`kvgit bench (${quick ? 'quick' : 'full'} mode): sizes ${sizes.join(', ')}; suites ${only ? [...only].join(', ') : 'all'}`);
 const missing = ensurePeers([
@@ -221,12 +223,11 @@ function addProfile(title: string, s: ProfileSummary | { error: string }, sectio
 function report(): string {
   const targets: Target[] = sections.flatMap((s) => s.targets);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const git = (args: string[]) => run('git', args, { cwd: repoRoot, allowFail: true }).stdout.trim();
   const lines = [
     `# kvgit benchmark — ${started.toISOString().replace(/\.\d+Z$/, 'Z')}`, '',
     `${quick ? '**Quick mode** (BENCH_QUICK=1): small sizes, few rounds; not for publishing.' : 'Full run.'} Took ${((performance.now() - t0) / 60000).toFixed(1)} min.`, '',
     `- Machine: ${cpus().length} × ${cpu}, Node ${process.version}, ${ver('git', ['--version'])}, age ${ver('age', ['--version'])}, ${ver('gpg', ['--version'])}, pass ${have('pass') ? run('sh', ['-c', 'pass version | grep -o "v[0-9.]*"'], { allowFail: true }).stdout.trim() : 'not installed'}, ${ver('git-filter-repo', ['--version']) === 'not installed' ? 'git-filter-repo not installed' : `git-filter-repo ${ver('git-filter-repo', ['--version'])}`}.`,
-    `- kvgit at ${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--', 'packages']) ? ' (with uncommitted changes in packages/)' : ''}; the built CLI \`packages/cli/dist\`, run as \`node packages/cli/bin/kvgit.mjs\`; identity in \`KVGIT_IDENTITY\`.`,
+    `- kvgit at ${buildInfo.commit}${buildInfo.dirty ? ` plus ${buildInfo.dirty} uncommitted file(s) in packages/` : ''} (bundled at ${buildInfo.builtAt.replace(/\.\d+Z$/, 'Z')} into bench/.build/cli with the CLI's own esbuild options, run as \`node kvgit.mjs …\`, identity in \`KVGIT_IDENTITY\`).`,
     ...facts.map((f) => `- ${f}`),
     ...[...missing].map(([c, why]) => `- **Peer not available: ${c}** (${why}); its rows are marked "not measured".`),
     '', '## Targets (issue 9)', '',

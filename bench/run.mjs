@@ -4,6 +4,7 @@
 // Settings are environment variables; see docs/PERFORMANCE.md.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -23,10 +24,19 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
-// The CLI once more, from the same sources and options, with source maps (profiles only).
+// The CLI from the same sources and options as scripts/build.mjs, into the bench's own folder:
+// the shared packages/cli/dist may be rebuilt by others while a run goes on, and the measured
+// code must stay the code of the run's start. A second copy has source maps (profiles only).
 const { bundles } = await import(pathToFileURL(join(root, 'packages/cli/build.config.mjs')).href);
 for (const options of bundles) {
+  await build({ logLevel: 'warning', absWorkingDir: join(root, 'packages/cli'), ...options, outdir: join(out, 'cli') });
   await build({ logLevel: 'warning', absWorkingDir: join(root, 'packages/cli'), ...options, outdir: join(out, 'cli-prof'), sourcemap: true });
 }
+const git = (args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
+writeFileSync(join(out, 'build-info.json'), JSON.stringify({
+  commit: git(['rev-parse', '--short', 'HEAD']),
+  dirty: git(['status', '--porcelain', '--', 'packages']).split('\n').filter(Boolean).length,
+  builtAt: new Date().toISOString(),
+}));
 const r = spawnSync(process.execPath, [join(out, process.env.BENCH_EXTRA ? 'extra.mjs' : 'main.mjs'), ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
