@@ -216,7 +216,9 @@ async function main(): Promise<void> {
 function addProfile(title: string, s: ProfileSummary | { error: string }, section: Section): void {
   const md = profileMarkdown(title, s);
   profiles.push(md);
-  section.body.push('', `Profile: see "Where the time goes" → ${title}.`);
+  const last = section.body[section.body.length - 1] ?? '';
+  if (last.startsWith('Profiles: ')) section.body[section.body.length - 1] = `${last.slice(0, -1)}; ${title}.`;
+  else section.body.push('', `Profiles: see "Where the time goes" → ${title}.`);
   log(`  profiled: ${title}`);
 }
 

@@ -4,7 +4,7 @@
 // Settings are environment variables; see docs/PERFORMANCE.md.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -27,6 +27,8 @@ await build({
 // The CLI from the same sources and options as scripts/build.mjs, into the bench's own folder:
 // the shared packages/cli/dist may be rebuilt by others while a run goes on, and the measured
 // code must stay the code of the run's start. A second copy has source maps (profiles only).
+rmSync(join(out, 'cli'), { recursive: true, force: true });
+rmSync(join(out, 'cli-prof'), { recursive: true, force: true });
 const { bundles } = await import(pathToFileURL(join(root, 'packages/cli/build.config.mjs')).href);
 for (const options of bundles) {
   await build({ logLevel: 'warning', absWorkingDir: join(root, 'packages/cli'), ...options, outdir: join(out, 'cli') });
