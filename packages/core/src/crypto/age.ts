@@ -9,7 +9,7 @@
  * multiplication (a cold BigInt one costs tens of milliseconds; age-encryption likewise hands it to
  * WebCrypto when it can) and scrypt (about ten times faster at age's work factor).
  */
-import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, scrypt as nodeScrypt } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, diffieHellman, randomBytes, scrypt as nodeScrypt } from 'node:crypto';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -44,8 +44,14 @@ function decodeKey(s: string, prefix: string): Uint8Array | undefined {
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
-function privateKey(scalar: Uint8Array) {
+type PrivateKey = ReturnType<typeof createPrivateKey>;
+
+function privateKey(scalar: Uint8Array): PrivateKey {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, scalar]), format: 'der', type: 'pkcs8' });
+}
+
+function publicBytes(key: PrivateKey): Uint8Array {
+  return new Uint8Array(createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length));
 }
 
 function publicKey(point: Uint8Array) {
@@ -53,26 +59,29 @@ function publicKey(point: Uint8Array) {
 }
 
 function basePointMult(scalar: Uint8Array): Uint8Array {
-  return new Uint8Array(createPublicKey(privateKey(scalar)).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length));
+  return publicBytes(privateKey(scalar));
 }
 
-function x25519(scalar: Uint8Array, point: Uint8Array): Uint8Array {
-  return new Uint8Array(diffieHellman({ privateKey: privateKey(scalar), publicKey: publicKey(point) }));
+function x25519(key: PrivateKey, point: Uint8Array): Uint8Array {
+  return new Uint8Array(diffieHellman({ privateKey: key, publicKey: publicKey(point) }));
 }
 
 export async function newX25519Identity(): Promise<string> {
   return bech32Encode('age-secret-key-', randomBytes(32)).toUpperCase();
 }
 
+// Recipients are asked for several times per command; the cache is keyed by a hash, so it never
+// holds an identity after the store is locked.
 const recipients = new Map<string, string>();
 
 export async function recipientOf(identity: string): Promise<string> {
-  let r = recipients.get(identity);
+  const id = createHash('sha256').update(identity).digest('hex');
+  let r = recipients.get(id);
   if (!r) {
     const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
     if (!scalar) throw new Error('not an age X25519 identity');
     r = bech32Encode('age', basePointMult(scalar));
-    recipients.set(identity, r);
+    if (recipients.size < 64) recipients.set(id, r);
   }
   return r;
 }
@@ -101,8 +110,8 @@ const MAX_LOG_N = 20;
 function wrapX25519(fileKey: Uint8Array, recipient: string): Stanza {
   const point = decodeKey(recipient, 'age');
   if (!point) throw new Error('not an age X25519 recipient');
-  const ephemeral = randomBytes(32);
-  const share = basePointMult(ephemeral);
+  const ephemeral = privateKey(randomBytes(32));
+  const share = publicBytes(ephemeral);
   const shared = x25519(ephemeral, point);
   const key = hkdf(sha256, shared, concat(share, point), X25519_LABEL, 32);
   return { args: ['X25519', b64.encode(share)], body: chacha20poly1305(key, ZERO_NONCE).encrypt(fileKey) };
@@ -111,12 +120,13 @@ function wrapX25519(fileKey: Uint8Array, recipient: string): Stanza {
 function unwrapX25519(stanzas: Stanza[], identity: string): Uint8Array | undefined {
   const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
   if (!scalar) return undefined;
-  const ours = basePointMult(scalar);
+  const own = privateKey(scalar);
+  const ours = publicBytes(own);
   for (const s of stanzas) {
     if (s.args[0] !== 'X25519' || s.args.length !== 2 || s.body.length !== 32) continue;
     const share = b64.decode(s.args[1]!);
     if (share.length !== 32) continue;
-    const shared = x25519(scalar, share);
+    const shared = x25519(own, share);
     if (shared.every((b) => b === 0)) continue;
     const key = hkdf(sha256, shared, concat(share, ours), X25519_LABEL, 32);
     try {

@@ -170,12 +170,16 @@ export class GitStorage {
       await checkIndex(this.location.gitdir);
       await this.assertWorktreeMatches(baseRoot, edits);
     }
+    // A large change (rotation, an upgrade) writes its objects as one pack, not one file each.
+    const batch = edits.length > 64;
+    if (batch) this.objects.beginBatch();
     const root: Node = { kind: 'dir', children: new Map() };
     for (const e of edits) insert(root, `${prefix}${e.path}`, toNode(e));
     const newRoot = (await this.applyTree(baseRoot, root)) ?? (await this.objects.writeTree([]));
     const { author, committer } = signatures(this.location.gitdir, now, this.env);
     crashPoint('commit:trees-written');
     const oid = await this.objects.write('commit', encodeCommit({ tree: newRoot, parents: base ? [base] : [], author, committer, message }));
+    if (batch) await this.objects.flushBatch();
     crashPoint('commit:commit-written');
     await updateRef(this.location.gitdir, ref, base, oid);
     crashPoint('commit:ref-moved');

@@ -31,6 +31,21 @@ export class ObjectStore {
     this.packs = new PackReader(gitdir);
   }
 
+  private readLoose(oid: string): { type: ObjectType; content: Uint8Array } | undefined {
+    let raw: Buffer;
+    try {
+      // Synchronous: small files, read one after another on every command's path.
+      raw = readFileSync(this.loosePath(oid));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      return undefined;
+    }
+    const buf = inflateSync(raw);
+    const space = buf.indexOf(0x20);
+    const nul = buf.indexOf(0, space);
+    return { type: buf.subarray(0, space).toString('latin1') as ObjectType, content: buf.subarray(nul + 1) };
+  }
+
   /** A pack may have appeared (git gc, fetch) or gone (a purge) since the list was read. */
   private packsAfterReset(oid: string) {
     this.packs.reset();
@@ -63,24 +78,9 @@ export class ObjectStore {
   async read(oid: string): Promise<{ type: ObjectType; content: Uint8Array }> {
     const hit = this.cache.get(oid);
     if (hit) return hit;
-    let result: { type: ObjectType; content: Uint8Array };
-    let raw: Buffer | undefined;
-    try {
-      // Synchronous: small files, read one after another on every command's path.
-      raw = readFileSync(this.loosePath(oid));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    if (raw) {
-      const buf = inflateSync(raw);
-      const space = buf.indexOf(0x20);
-      const nul = buf.indexOf(0, space);
-      result = { type: buf.subarray(0, space).toString('latin1') as ObjectType, content: buf.subarray(nul + 1) };
-    } else {
-      const packed = this.packs.read(oid) ?? this.packsAfterReset(oid);
-      if (!packed) throw new KvgitError('ERR_CORRUPT', `git object ${oid} is missing from the repository`, { hint: 'run `git fsck`' });
-      result = packed;
-    }
+    // Packs first: their index is in memory, while a miss on the loose path costs a failed open.
+    const result = this.packs.read(oid) ?? this.readLoose(oid) ?? this.packsAfterReset(oid);
+    if (!result) throw new KvgitError('ERR_CORRUPT', `git object ${oid} is missing from the repository`, { hint: 'run `git fsck`' });
     this.cache.set(oid, result);
     return result;
   }
