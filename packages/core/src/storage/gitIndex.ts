@@ -1,8 +1,8 @@
 /**
  * Updating git's index for the store's own paths (directory layout), the way git does it: the new
  * index is written to index.lock (created exclusively), then renamed over the index. Only the given
- * paths change; every other entry, staged or not, is kept as it is. One pass per commit, however
- * many paths changed.
+ * paths change; every other entry, staged or not, is copied byte for byte. The index is already
+ * sorted, so the changed entries are merged in; the cost is one read, one copy and one SHA-1.
  *
  * Index versions 2, 3 and 4 are handled. Optional extensions are dropped (git rebuilds its
  * caches); an index with a required extension (split or sparse index) is refused before the store
@@ -21,13 +21,13 @@ export interface IndexChange {
 }
 
 interface Entry {
-  path: string;
+  name: Buffer;
   stage: number;
-  /** Stat data, object id and flags as stored (62 bytes, or 64 with version 3's extended flags). */
+  /** Stat data, object id and flags (62 bytes, or 64 with version 3's extended flags). */
   head: Buffer;
+  /** Versions 2 and 3: the entry's bytes as stored, padding included, to copy unchanged. */
+  raw?: Buffer;
 }
-
-const entryKey = (path: string, stage: number) => `${path}\0${stage}`;
 
 /** Version 4's path prefix lengths use git's offset varint. */
 function readVarint(buf: Buffer, pos: number): [number, number] {
@@ -46,30 +46,27 @@ function writeVarint(v: number): Buffer {
   return Buffer.from(bytes);
 }
 
-/** Whether kvgit can write this repository's index itself: versions 2 to 4, no split or sparse index. */
-export async function checkIndex(gitdir: string): Promise<void> {
-  let buf: Buffer;
-  try {
-    buf = await fsp.readFile(join(gitdir, 'index'));
-  } catch {
-    return;
-  }
-  parseIndex(buf, join(gitdir, 'index'));
+interface Scan {
+  version: number;
+  entries: Entry[];
 }
 
-function parseIndex(buf: Buffer, file: string): { version: number; entries: Map<string, Entry> } {
+/** One pass over the index: its entries in order, refusing required extensions. */
+function scanIndex(buf: Buffer, file: string): Scan {
   if (buf.toString('latin1', 0, 4) !== 'DIRC') throw new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
   const version = buf.readUInt32BE(4);
   if (version < 2 || version > 4) throw new KvgitError('ERR_GIT_STATE', `git index version ${version} is not supported`, { file });
-  const entries = new Map<string, Entry>();
   const count = buf.readUInt32BE(8);
+  const entries: Entry[] = new Array(count);
   let pos = 12;
   let previous: Buffer = Buffer.alloc(0);
   for (let i = 0; i < count; i++) {
+    const start = pos;
     const flags = buf.readUInt16BE(pos + 60);
     const headLen = flags & 0x4000 ? 64 : 62;
     const head = buf.subarray(pos, pos + headLen);
     let name: Buffer;
+    let raw: Buffer | undefined;
     if (version === 4) {
       const [strip, at] = readVarint(buf, pos + headLen);
       const nul = buf.indexOf(0, at);
@@ -79,10 +76,10 @@ function parseIndex(buf: Buffer, file: string): { version: number; entries: Map<
       const nul = buf.indexOf(0, pos + headLen);
       name = buf.subarray(pos + headLen, nul);
       pos += Math.ceil((nul - pos + 1) / 8) * 8;
+      raw = buf.subarray(start, pos);
     }
     previous = name;
-    const path = name.toString('utf8');
-    entries.set(entryKey(path, (flags >> 12) & 3), { path, stage: (flags >> 12) & 3, head });
+    entries[i] = { name, stage: (flags >> 12) & 3, head, raw };
   }
   // Extensions up to the trailing checksum: a required one (lowercase signature, e.g. a split or
   // sparse index) is not ours to drop; optional ones (caches) git rebuilds.
@@ -96,56 +93,86 @@ function parseIndex(buf: Buffer, file: string): { version: number; entries: Map<
   return { version, entries };
 }
 
+async function readIndex(gitdir: string): Promise<Scan | undefined> {
+  const file = join(gitdir, 'index');
+  try {
+    return scanIndex(await fsp.readFile(file), file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Whether kvgit can write this repository's index itself; throws ERR_GIT_STATE when not. */
+export async function checkIndex(gitdir: string): Promise<void> {
+  await readIndex(gitdir);
+}
+
+async function newEntry(worktree: string, path: string, oid: string): Promise<Entry> {
+  const st = await fsp.stat(join(worktree, path), { bigint: true });
+  const head = Buffer.alloc(62);
+  const u32 = (v: bigint) => Number(v & 0xffffffffn);
+  head.writeUInt32BE(u32(st.ctimeNs / 1_000_000_000n), 0);
+  head.writeUInt32BE(u32(st.ctimeNs % 1_000_000_000n), 4);
+  head.writeUInt32BE(u32(st.mtimeNs / 1_000_000_000n), 8);
+  head.writeUInt32BE(u32(st.mtimeNs % 1_000_000_000n), 12);
+  head.writeUInt32BE(u32(st.dev), 16);
+  head.writeUInt32BE(u32(st.ino), 20);
+  head.writeUInt32BE(0o100644, 24);
+  head.writeUInt32BE(u32(st.uid), 28);
+  head.writeUInt32BE(u32(st.gid), 32);
+  head.writeUInt32BE(u32(st.size), 36);
+  Buffer.from(oid, 'hex').copy(head, 40);
+  const name = Buffer.from(path, 'utf8');
+  head.writeUInt16BE(Math.min(name.length, 0xfff), 60);
+  return { name, stage: 0, head };
+}
+
+const order = (a: Entry, b: Entry) => Buffer.compare(a.name, b.name) || a.stage - b.stage;
+
 export async function updateIndex(gitdir: string, worktree: string, changes: IndexChange[]): Promise<void> {
   const indexPath = join(gitdir, 'index');
-  let parsed: { version: number; entries: Map<string, Entry> } = { version: 2, entries: new Map() };
-  try {
-    parsed = parseIndex(await fsp.readFile(indexPath), indexPath);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  const { version, entries } = parsed;
+  const { version, entries } = (await readIndex(gitdir)) ?? { version: 2, entries: [] };
+  const changed = new Set(changes.map((c) => c.path));
+  const added = await Promise.all(changes.filter((c) => c.oid).map((c) => newEntry(worktree, c.path, c.oid!)));
+  added.sort(order);
 
-  for (const c of changes) {
-    for (const stage of [0, 1, 2, 3]) entries.delete(entryKey(c.path, stage));
-    if (!c.oid) continue;
-    const st = await fsp.stat(join(worktree, c.path), { bigint: true });
-    const head = Buffer.alloc(62);
-    const u32 = (v: bigint) => Number(v & 0xffffffffn);
-    head.writeUInt32BE(u32(st.ctimeNs / 1_000_000_000n), 0);
-    head.writeUInt32BE(u32(st.ctimeNs % 1_000_000_000n), 4);
-    head.writeUInt32BE(u32(st.mtimeNs / 1_000_000_000n), 8);
-    head.writeUInt32BE(u32(st.mtimeNs % 1_000_000_000n), 12);
-    head.writeUInt32BE(u32(st.dev), 16);
-    head.writeUInt32BE(u32(st.ino), 20);
-    head.writeUInt32BE(0o100644, 24);
-    head.writeUInt32BE(u32(st.uid), 28);
-    head.writeUInt32BE(u32(st.gid), 32);
-    head.writeUInt32BE(u32(st.size), 36);
-    Buffer.from(c.oid, 'hex').copy(head, 40);
-    head.writeUInt16BE(Math.min(Buffer.byteLength(c.path), 0xfff), 60);
-    entries.set(entryKey(c.path, 0), { path: c.path, stage: 0, head });
-  }
+  // Only names under the changed paths' common prefix (the store's folder) are decoded and checked.
+  const paths = [...changed];
+  let common = paths[0] ?? '';
+  for (const p of paths) while (!p.startsWith(common)) common = common.slice(0, -1);
+  const prefix = Buffer.from(common, 'utf8');
+  const isChanged = (name: Buffer) => name.length >= prefix.length && name.compare(prefix, 0, prefix.length, 0, prefix.length) === 0 && changed.has(name.toString('utf8'));
 
-  const sorted = [...entries.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)) || a.stage - b.stage);
+  // Merge the kept entries (already sorted) with the added ones.
+  const merged: Entry[] = [];
+  let a = 0;
+  for (const e of entries) {
+    if (isChanged(e.name)) continue;
+    while (a < added.length && order(added[a]!, e) < 0) merged.push(added[a++]!);
+    merged.push(e);
+  }
+  while (a < added.length) merged.push(added[a++]!);
+
   const parts: Buffer[] = [];
   const header = Buffer.alloc(12);
   header.write('DIRC', 0, 'latin1');
   header.writeUInt32BE(version, 4);
-  header.writeUInt32BE(sorted.length, 8);
+  header.writeUInt32BE(merged.length, 8);
   parts.push(header);
   let previous: Buffer = Buffer.alloc(0);
-  for (const e of sorted) {
-    const name = Buffer.from(e.path, 'utf8');
+  for (const e of merged) {
     if (version === 4) {
       let common = 0;
-      while (common < previous.length && common < name.length && previous[common] === name[common]) common++;
-      parts.push(e.head, writeVarint(previous.length - common), name.subarray(common), Buffer.alloc(1));
+      while (common < previous.length && common < e.name.length && previous[common] === e.name[common]) common++;
+      parts.push(e.head, writeVarint(previous.length - common), e.name.subarray(common), Buffer.alloc(1));
+    } else if (e.raw) {
+      parts.push(e.raw);
     } else {
-      const len = e.head.length + name.length;
-      parts.push(e.head, name, Buffer.alloc(Math.ceil((len + 1) / 8) * 8 - len));
+      const len = e.head.length + e.name.length;
+      parts.push(e.head, e.name, Buffer.alloc(Math.ceil((len + 1) / 8) * 8 - len));
     }
-    previous = name;
+    previous = e.name;
   }
   const content = Buffer.concat(parts);
   const out = Buffer.concat([content, createHash('sha1').update(content).digest()]);
