@@ -8,7 +8,7 @@
  * paths; "branch" keeps it on a dedicated branch with no work-tree files.
  */
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { FILE_MODE, ObjectStore, TREE_MODE, type TreeEntry, encodeCommit, parseCommit } from './objects';
@@ -112,9 +112,12 @@ export class GitStorage {
       throw new KvgitError('ERR_GIT_STATE', 'HEAD is detached; check out a branch before changing the store', { hint: 'git switch <branch>' });
     }
     if (forWrite) {
-      for (const marker of ['MERGE_HEAD', 'rebase-merge', 'rebase-apply', 'CHERRY_PICK_HEAD', 'REVERT_HEAD']) {
-        if (await fsp.access(join(gitdir, marker)).then(() => true, () => false)) {
-          throw new KvgitError('ERR_GIT_STATE', `a ${marker.toLowerCase().replace(/_head$/, '').replace(/-.*$/, '')} is in progress; finish or abort it before changing the store`, {});
+      const inProgress: Array<[string, string]> = [
+        ['MERGE_HEAD', 'merge'], ['rebase-merge', 'rebase'], ['rebase-apply', 'rebase'], ['CHERRY_PICK_HEAD', 'cherry-pick'], ['REVERT_HEAD', 'revert'],
+      ];
+      for (const [marker, what] of inProgress) {
+        if (existsSync(join(gitdir, marker))) {
+          throw new KvgitError('ERR_GIT_STATE', `a ${what} is in progress; finish or abort it before changing the store`, {});
         }
       }
     }

@@ -81,15 +81,8 @@ function scanIndex(buf: Buffer, file: string): Scan {
     previous = name;
     entries[i] = { name, stage: (flags >> 12) & 3, head, raw };
   }
-  // Extensions up to the trailing checksum: a required one (lowercase signature, e.g. a split or
-  // sparse index) is not ours to drop; optional ones (caches) git rebuilds.
-  while (pos + 8 <= buf.length - 20) {
-    const sig = buf.toString('latin1', pos, pos + 4);
-    if (sig[0]! >= 'a' && sig[0]! <= 'z') {
-      throw new KvgitError('ERR_GIT_STATE', `the git index uses the "${sig}" extension (a split or sparse index), which kvgit cannot update`, { file, hint: 'git update-index --no-split-index' });
-    }
-    pos += 8 + buf.readUInt32BE(pos + 4);
-  }
+  // Optional extensions (caches) are dropped, git rebuilds them; required ones are refused.
+  checkExtensions(buf, pos, file);
   return { version, entries };
 }
 
@@ -103,9 +96,40 @@ async function readIndex(gitdir: string): Promise<Scan | undefined> {
   }
 }
 
-/** Whether kvgit can write this repository's index itself; throws ERR_GIT_STATE when not. */
+/**
+ * Whether kvgit can write this repository's index itself; throws ERR_GIT_STATE when not. Runs
+ * before every directory-layout write, so it only walks the entries to reach the extensions.
+ */
 export async function checkIndex(gitdir: string): Promise<void> {
-  await readIndex(gitdir);
+  const file = join(gitdir, 'index');
+  let buf: Buffer;
+  try {
+    buf = await fsp.readFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (buf.toString('latin1', 0, 4) !== 'DIRC') throw new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
+  const version = buf.readUInt32BE(4);
+  if (version < 2 || version > 4) throw new KvgitError('ERR_GIT_STATE', `git index version ${version} is not supported`, { file });
+  let pos = 12;
+  for (let i = buf.readUInt32BE(8); i > 0; i--) {
+    const headLen = buf.readUInt16BE(pos + 60) & 0x4000 ? 64 : 62;
+    if (version === 4) pos = buf.indexOf(0, readVarint(buf, pos + headLen)[1]) + 1;
+    else pos += Math.ceil((buf.indexOf(0, pos + headLen) - pos + 1) / 8) * 8;
+  }
+  checkExtensions(buf, pos, file);
+}
+
+/** A required extension (lowercase signature, e.g. a split or sparse index) is not ours to drop. */
+function checkExtensions(buf: Buffer, pos: number, file: string): void {
+  while (pos + 8 <= buf.length - 20) {
+    const sig = buf.toString('latin1', pos, pos + 4);
+    if (sig[0]! >= 'a' && sig[0]! <= 'z') {
+      throw new KvgitError('ERR_GIT_STATE', `the git index uses the "${sig}" extension (a split or sparse index), which kvgit cannot update`, { file, hint: 'git update-index --no-split-index' });
+    }
+    pos += 8 + buf.readUInt32BE(pos + 4);
+  }
 }
 
 async function newEntry(worktree: string, path: string, oid: string): Promise<Entry> {

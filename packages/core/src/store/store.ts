@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KvgitError } from '../errors';
-import { isX25519Recipient, newX25519Identity } from '../crypto/age';
+import { isX25519Recipient, newX25519Identity, recipientOf } from '../crypto/age';
 import { decodeMounts } from '../format/mounts';
 import { KEYRING_FILE, MOUNTS_FILE, STORE_FILE, keyringEntryFile, memberIdentityFile } from '../format/paths';
 import { type Credential, type CredentialSources, ensureConfigIdentity, gatherCredentials } from '../keys/identity';
@@ -172,7 +172,7 @@ export class Store {
       } else if (!recipient) {
         const { credentials } = await gatherCredentials(options);
         const x = credentials.find((c): c is Credential & { kind: 'x25519' } => c.kind === 'x25519');
-        if (x) recipient = await (await import('../crypto/age')).recipientOf(x.identity);
+        if (x) recipient = await recipientOf(x.identity);
         else {
           const created = await ensureConfigIdentity(options.env);
           recipient = created.recipient;
