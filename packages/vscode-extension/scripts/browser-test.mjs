@@ -99,10 +99,24 @@ try {
     await shot('saved-v2');
   });
   await check('destroy (context menu, confirmed in a dialog) removes a version', async () => {
-    await row('v1').click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Destroy Version…' }).click();
+    // VS Code's context menu ignores a click that comes too soon after it opened (it guards against
+    // the release of the right click): focus the item and activate it from the keyboard, and open
+    // the menu again if the dialog still did not come.
     const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor();
+    for (let attempt = 1; ; attempt++) {
+      await row('v1').click({ button: 'right' });
+      const item = page.locator('.context-view .action-label', { hasText: 'Destroy Version…' });
+      await item.waitFor();
+      await item.hover();
+      await page.keyboard.press('Enter');
+      try {
+        await dialog.waitFor({ timeout: 10_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
     await shot('destroy-confirm');
     await dialog.getByRole('button', { name: 'Destroy' }).click();
     await poll('v1 destroyed', async () => versions().versions['1'] === 'destroyed');
