@@ -183,9 +183,10 @@ async function askLine(question: string): Promise<string> {
 
 /** Reads a line from the terminal without echoing it. */
 async function askHidden(question: string): Promise<string> {
-  process.stderr.write(question);
   const stdin = process.stdin;
+  // Echo off before the question shows, so nothing typed in answer is ever echoed.
   stdin.setRawMode(true);
+  process.stderr.write(question);
   stdin.resume();
   let text = '';
   try {
