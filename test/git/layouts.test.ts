@@ -29,20 +29,32 @@ describe('the directory layout lives beside the code', function () {
     assert.equal(git(t, 'show', ':app.js'), 'two\n');
   });
 
-  for (const [name, setup] of [
-    ['an index with cache-tree and untracked-cache extensions', ['update-index', '--untracked-cache']],
-    ['an index of version 4', ['update-index', '--index-version', '4']],
+  const stage = (t: TempStore, file: string, ...flags: string[]) => {
+    writeFileSync(join(t.repo, file), `${file}\n`);
+    git(t, 'add', ...flags, file);
+  };
+  for (const [name, setup, status] of [
+    ['an index with cache-tree and untracked-cache extensions', (t: TempStore) => git(t, 'update-index', '--untracked-cache'), 'A  staged.js\n'],
+    ['an index of version 4', (t: TempStore) => git(t, 'update-index', '--index-version', '4'), 'A  staged.js\n'],
+    ['an index of version 3 (an intent-to-add entry)', (t: TempStore) => stage(t, 'later.js', '-N'), ' A later.js\nA  staged.js\n'],
+    // Names that sort just before, inside and after the store's block of entries.
+    ['staged entries beside the store\'s', (t: TempStore) => ['.a.js', '.kvgit-notes', '.kvgitz', '.kvgit.js'].forEach((f) => stage(t, f)), 'A  .a.js\nA  .kvgit-notes\nA  .kvgit.js\nA  .kvgitz\nA  staged.js\n'],
   ] as const) {
     it(`keeps ${name} consistent for git`, async () => {
-      git(t, ...setup);
+      setup(t);
       git(t, 'status', '--porcelain'); // lets git write its caches into the index
-      writeFileSync(join(t.repo, 'staged.js'), 'staged\n');
-      git(t, 'add', 'staged.js');
+      stage(t, 'staged.js');
       await t.store.writeData('secret', 'db', { data: { password: 'p' } });
       await t.store.writeData('secret', 'db', { data: { password: 'q' } });
+      await t.store.writeData('secret', 'a/b', { data: { password: 'r' } });
       await t.store.destroyVersions('secret', 'db', { versions: [1] });
-      assert.equal(git(t, 'status', '--porcelain'), 'A  staged.js\n');
+      await t.store.deleteMetadata('secret', 'a/b');
+      assert.equal(git(t, 'status', '--porcelain'), status);
       assert.deepEqual(git(t, 'ls-files', '.kvgit/mounts').trim().split('\n'), ['.kvgit/mounts/secret/db.kv/2.age', '.kvgit/mounts/secret/db.kv/metadata.json']);
+      // Every store entry is exactly the committed blob, as git itself would have staged it.
+      const staged = git(t, 'ls-files', '-s', '.kvgit').trim().split('\n').map((l) => l.replace(/ 0\t/, ' '));
+      const committed = git(t, 'ls-tree', '-r', 'HEAD', '.kvgit').trim().split('\n').map((l) => l.replace(/ blob /, ' ').replace('\t', ' '));
+      assert.deepEqual(staged, committed);
       execFileSync('git', ['fsck', '--full'], { cwd: t.repo, stdio: 'pipe' });
     });
   }

@@ -16,7 +16,7 @@ import { readHead, readRef, updateRef } from './refs';
 import { withLock } from './lock';
 import { signatures } from './signature';
 import { crashPoint } from './crash';
-import { checkIndex, updateIndex } from './gitIndex';
+import { type IndexRead, checkIndex, updateIndex } from './gitIndex';
 
 export type Layout = 'directory' | 'branch';
 
@@ -168,9 +168,10 @@ export class GitStorage {
     const ref = await this.ref(true);
     const prefix = this.location.prefix;
     let baseRoot: string | undefined;
+    let indexRead: IndexRead | undefined;
     if (base) baseRoot = parseCommit((await this.objects.read(base)).content).tree;
     if (this.location.layout === 'directory') {
-      await checkIndex(this.location.gitdir);
+      indexRead = await checkIndex(this.location.gitdir);
       await this.assertWorktreeMatches(baseRoot, edits);
     }
     // A large change (rotation, an upgrade) writes its objects as one pack, not one file each.
@@ -187,7 +188,7 @@ export class GitStorage {
     await updateRef(this.location.gitdir, ref, base, oid);
     crashPoint('commit:ref-moved');
     if (this.location.layout === 'directory' && this.location.worktree) {
-      await this.syncWorktree(baseRoot, newRoot);
+      await this.syncWorktree(baseRoot, newRoot, false, indexRead);
     }
     return oid;
   }
@@ -277,7 +278,7 @@ export class GitStorage {
   }
 
   /** Mirrors a committed change into the work tree and the index entries of the changed paths only. */
-  private async syncWorktree(oldRoot: string | undefined, newRoot: string, repairing = false): Promise<void> {
+  private async syncWorktree(oldRoot: string | undefined, newRoot: string, repairing = false, indexRead?: IndexRead): Promise<void> {
     const worktree = this.location.worktree!;
     const prefix = this.location.prefix;
     const changes: Array<{ path: string; oid: string | undefined }> = [];
@@ -306,7 +307,7 @@ export class GitStorage {
       }
     }
     crashPoint('worktree:files-written');
-    await updateIndex(this.location.gitdir, worktree, changes);
+    await updateIndex(this.location.gitdir, worktree, changes, indexRead);
   }
 }
 

@@ -1,8 +1,11 @@
 /**
  * Updating git's index for the store's own paths (directory layout), the way git does it: the new
  * index is written to index.lock (created exclusively), then renamed over the index. Only the given
- * paths change; every other entry, staged or not, is copied byte for byte. The index is already
- * sorted, so the changed entries are merged in; the cost is one read, one copy and one SHA-1.
+ * paths change; every other entry, staged or not, is copied byte for byte. In a store of 10,000
+ * keys the index holds over 100,000 entries, so versions 2 and 3 are edited in place: one pass
+ * notes where each entry starts, a binary search finds each changed path, and the new index is
+ * the old bytes around the changed entries (written as slices, hashed once). Version 4 (paths
+ * prefix-compressed against the previous entry) is decoded and re-encoded in full.
  *
  * Index versions 2, 3 and 4 are handled. Optional extensions are dropped (git rebuilds its
  * caches); an index with a required extension (split or sparse index) is refused before the store
@@ -86,39 +89,61 @@ function scanIndex(buf: Buffer, file: string): Scan {
   return { version, entries };
 }
 
-async function readIndex(gitdir: string): Promise<Scan | undefined> {
-  const file = join(gitdir, 'index');
+/** The index as read before a write, reused by updateIndex if git has not replaced it since. */
+export interface IndexRead {
+  buf: Buffer;
+  /** ino, size, mtime and ctime of the file read: git writes a new index by renaming a new file. */
+  identity: string;
+  version: number;
+  /** Versions 2 and 3: where each entry starts; the last element is where the extensions start. */
+  starts?: Uint32Array;
+}
+
+async function readIndexFile(file: string): Promise<IndexRead | undefined> {
+  let handle: import('node:fs/promises').FileHandle;
   try {
-    return scanIndex(await fsp.readFile(file), file);
+    handle = await fsp.open(file, 'r');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
+  }
+  try {
+    const st = await handle.stat({ bigint: true });
+    const buf = await handle.readFile();
+    if (buf.length < 32 || buf.toString('latin1', 0, 4) !== 'DIRC') throw new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
+    const version = buf.readUInt32BE(4);
+    if (version < 2 || version > 4) throw new KvgitError('ERR_GIT_STATE', `git index version ${version} is not supported`, { file });
+    return { buf, identity: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, version };
+  } finally {
+    await handle.close();
   }
 }
 
 /**
  * Whether kvgit can write this repository's index itself; throws ERR_GIT_STATE when not. Runs
- * before every directory-layout write, so it only walks the entries to reach the extensions.
+ * before every directory-layout write and walks the entries only to reach the extensions; the
+ * read is returned for updateIndex.
  */
-export async function checkIndex(gitdir: string): Promise<void> {
+export async function checkIndex(gitdir: string): Promise<IndexRead | undefined> {
   const file = join(gitdir, 'index');
-  let buf: Buffer;
-  try {
-    buf = await fsp.readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
-  }
-  if (buf.toString('latin1', 0, 4) !== 'DIRC') throw new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
-  const version = buf.readUInt32BE(4);
-  if (version < 2 || version > 4) throw new KvgitError('ERR_GIT_STATE', `git index version ${version} is not supported`, { file });
+  const read = await readIndexFile(file);
+  if (!read) return undefined;
+  const { buf, version } = read;
+  const count = buf.readUInt32BE(8);
   let pos = 12;
-  for (let i = buf.readUInt32BE(8); i > 0; i--) {
-    const headLen = buf.readUInt16BE(pos + 60) & 0x4000 ? 64 : 62;
-    if (version === 4) pos = buf.indexOf(0, readVarint(buf, pos + headLen)[1]) + 1;
-    else pos += Math.ceil((buf.indexOf(0, pos + headLen) - pos + 1) / 8) * 8;
+  if (version === 4) {
+    for (let i = count; i > 0; i--) pos = buf.indexOf(0, readVarint(buf, pos + (buf.readUInt16BE(pos + 60) & 0x4000 ? 64 : 62))[1]) + 1;
+  } else {
+    const starts = new Uint32Array(count + 1);
+    for (let i = 0; i < count; i++) {
+      starts[i] = pos;
+      pos += Math.ceil((buf.indexOf(0, pos + (buf.readUInt16BE(pos + 60) & 0x4000 ? 64 : 62)) - pos + 1) / 8) * 8;
+    }
+    starts[count] = pos;
+    read.starts = starts;
   }
   checkExtensions(buf, pos, file);
+  return read;
 }
 
 /** A required extension (lowercase signature, e.g. a split or sparse index) is not ours to drop. */
@@ -154,60 +179,117 @@ async function newEntry(worktree: string, path: string, oid: string): Promise<En
 
 const order = (a: Entry, b: Entry) => Buffer.compare(a.name, b.name) || a.stage - b.stage;
 
-export async function updateIndex(gitdir: string, worktree: string, changes: IndexChange[]): Promise<void> {
+/**
+ * Sets the index entries of `changes` (stage 0 with the work tree file's stat data, or none when
+ * removed). `read` is checkIndex's result, used when the index file is still the one it read.
+ */
+export async function updateIndex(gitdir: string, worktree: string, changes: IndexChange[], read?: IndexRead): Promise<void> {
   const indexPath = join(gitdir, 'index');
-  const { version, entries } = (await readIndex(gitdir)) ?? { version: 2, entries: [] };
-  const changed = new Set(changes.map((c) => c.path));
-  const added = await Promise.all(changes.filter((c) => c.oid).map((c) => newEntry(worktree, c.path, c.oid!)));
-  added.sort(order);
-
-  // Only names under the changed paths' common prefix (the store's folder) are decoded and checked.
-  const paths = [...changed];
-  let common = paths[0] ?? '';
-  for (const p of paths) while (!p.startsWith(common)) common = common.slice(0, -1);
-  const prefix = Buffer.from(common, 'utf8');
-  const isChanged = (name: Buffer) => name.length >= prefix.length && name.compare(prefix, 0, prefix.length, 0, prefix.length) === 0 && changed.has(name.toString('utf8'));
-
-  // Merge the kept entries (already sorted) with the added ones.
-  const merged: Entry[] = [];
-  let a = 0;
-  for (const e of entries) {
-    if (isChanged(e.name)) continue;
-    while (a < added.length && order(added[a]!, e) < 0) merged.push(added[a++]!);
-    merged.push(e);
-  }
-  while (a < added.length) merged.push(added[a++]!);
-
-  const parts: Buffer[] = [];
-  const header = Buffer.alloc(12);
-  header.write('DIRC', 0, 'latin1');
-  header.writeUInt32BE(version, 4);
-  header.writeUInt32BE(merged.length, 8);
-  parts.push(header);
-  let previous: Buffer = Buffer.alloc(0);
-  for (const e of merged) {
-    if (version === 4) {
-      let common = 0;
-      while (common < previous.length && common < e.name.length && previous[common] === e.name[common]) common++;
-      parts.push(e.head, writeVarint(previous.length - common), e.name.subarray(common), Buffer.alloc(1));
-    } else if (e.raw) {
-      parts.push(e.raw);
-    } else {
-      const len = e.head.length + e.name.length;
-      parts.push(e.head, e.name, Buffer.alloc(Math.ceil((len + 1) / 8) * 8 - len));
-    }
-    previous = e.name;
-  }
-  const content = Buffer.concat(parts);
-  const out = Buffer.concat([content, createHash('sha1').update(content).digest()]);
+  const current = await readIndexFile(indexPath);
+  let index = current && read && read.identity === current.identity ? read : undefined;
+  if (current && !index) index = await checkIndex(gitdir);
+  const added = new Map<string, Entry>();
+  for (const e of await Promise.all(changes.filter((c) => c.oid).map((c) => newEntry(worktree, c.path, c.oid!)))) added.set(e.name.toString('utf8'), e);
+  const parts = index?.starts ? splice(index.buf, index.starts, changes, added) : rebuild(index, changes, added);
+  const hash = createHash('sha1');
+  for (const p of parts) hash.update(p);
+  parts.push(hash.digest());
   const lock = `${indexPath}.lock`;
+  let handle: import('node:fs/promises').FileHandle;
   try {
-    await fsp.writeFile(lock, out, { flag: 'wx' });
+    handle = await fsp.open(lock, 'wx');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new KvgitError('ERR_STORE_MODIFIED', 'the git index is locked by another git process (.git/index.lock exists)', { file: lock, hint: 'if no git process is running, remove .git/index.lock' });
     }
     throw e;
   }
+  try {
+    await handle.writev(parts);
+  } catch (e) {
+    await handle.close();
+    await fsp.rm(lock, { force: true });
+    throw e;
+  }
+  await handle.close();
   await fsp.rename(lock, indexPath);
+}
+
+/** Versions 2 and 3: the old bytes around the changed entries, with the new entries in place. */
+function splice(buf: Buffer, starts: Uint32Array, changes: IndexChange[], added: Map<string, Entry>): Buffer[] {
+  const count = starts.length - 1;
+  const nameAt = (i: number): [number, number] => {
+    const at = starts[i]! + (buf.readUInt16BE(starts[i]! + 60) & 0x4000 ? 64 : 62);
+    return [at, buf.indexOf(0, at)];
+  };
+  // The first entry whose name is not below `name` (git sorts names bytewise, then by stage).
+  const lowerBound = (name: Buffer): number => {
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const [a, b] = nameAt(mid);
+      if (buf.compare(name, 0, name.length, a, b) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const names = [...new Set(changes.map((c) => c.path))].map((p) => Buffer.from(p, 'utf8')).sort(Buffer.compare);
+  const parts: Buffer[] = [Buffer.alloc(12)];
+  let copiedTo = starts[0]!;
+  let entries = count;
+  for (const name of names) {
+    const from = lowerBound(name);
+    let to = from;
+    const sameName = (i: number) => {
+      const [a, b] = nameAt(i);
+      return buf.compare(name, 0, name.length, a, b) === 0;
+    };
+    while (to < count && sameName(to)) to++;
+    parts.push(buf.subarray(copiedTo, starts[from]!));
+    const entry = added.get(name.toString('utf8'));
+    if (entry) parts.push(encodeEntry(entry));
+    entries += (entry ? 1 : 0) - (to - from);
+    copiedTo = starts[to]!;
+  }
+  parts.push(buf.subarray(copiedTo, starts[count]!));
+  buf.copy(parts[0]!, 0, 0, 8);
+  parts[0]!.writeUInt32BE(entries, 8);
+  return parts;
+}
+
+function encodeEntry(e: Entry): Buffer {
+  const len = e.head.length + e.name.length;
+  return Buffer.concat([e.head, e.name, Buffer.alloc(Math.ceil((len + 1) / 8) * 8 - len)]);
+}
+
+/** Any version (or no index yet): every entry decoded, merged with the new ones and encoded. */
+function rebuild(index: IndexRead | undefined, changes: IndexChange[], added: Map<string, Entry>): Buffer[] {
+  const { version, entries } = index ? scanIndex(index.buf, 'index') : { version: 2, entries: [] as Entry[] };
+  const changed = new Set(changes.map((c) => c.path));
+  const fresh = [...added.values()].sort(order);
+  const merged: Entry[] = [];
+  let a = 0;
+  for (const e of entries) {
+    if (changed.has(e.name.toString('utf8'))) continue;
+    while (a < fresh.length && order(fresh[a]!, e) < 0) merged.push(fresh[a++]!);
+    merged.push(e);
+  }
+  while (a < fresh.length) merged.push(fresh[a++]!);
+
+  const header = Buffer.alloc(12);
+  header.write('DIRC', 0, 'latin1');
+  header.writeUInt32BE(version, 4);
+  header.writeUInt32BE(merged.length, 8);
+  const parts: Buffer[] = [header];
+  let previous: Buffer = Buffer.alloc(0);
+  for (const e of merged) {
+    if (version === 4) {
+      let common = 0;
+      while (common < previous.length && common < e.name.length && previous[common] === e.name[common]) common++;
+      parts.push(e.head, writeVarint(previous.length - common), e.name.subarray(common), Buffer.alloc(1));
+    } else parts.push(e.raw ?? encodeEntry(e));
+    previous = e.name;
+  }
+  return parts;
 }
