@@ -58,10 +58,6 @@ function publicKey(point: Uint8Array) {
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, point]), format: 'der', type: 'spki' });
 }
 
-function basePointMult(scalar: Uint8Array): Uint8Array {
-  return publicBytes(privateKey(scalar));
-}
-
 function x25519(key: PrivateKey, point: Uint8Array): Uint8Array {
   return new Uint8Array(diffieHellman({ privateKey: key, publicKey: publicKey(point) }));
 }
@@ -70,20 +66,26 @@ export async function newX25519Identity(): Promise<string> {
   return bech32Encode('age-secret-key-', randomBytes(32)).toUpperCase();
 }
 
-// Recipients are asked for several times per command; the cache is keyed by a hash, so it never
-// holds an identity after the store is locked.
-const recipients = new Map<string, string>();
+// Recipients are asked for several times per command (matching a member, unwrapping, sealing);
+// each costs a scalar multiplication. The cache is keyed by a hash, so it never holds an identity.
+const publicPoints = new Map<string, Uint8Array>();
+const cacheId = (identity: string) => createHash('sha256').update(identity).digest('hex');
 
 export async function recipientOf(identity: string): Promise<string> {
-  const id = createHash('sha256').update(identity).digest('hex');
-  let r = recipients.get(id);
-  if (!r) {
-    const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
-    if (!scalar) throw new Error('not an age X25519 identity');
-    r = bech32Encode('age', basePointMult(scalar));
-    if (recipients.size < 64) recipients.set(id, r);
+  const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
+  if (!scalar) throw new Error('not an age X25519 identity');
+  return bech32Encode('age', publicOf(identity, () => privateKey(scalar)));
+}
+
+/** The public point of `identity`, whose private key `own` gives; cached. */
+function publicOf(identity: string, own: () => PrivateKey): Uint8Array {
+  const id = cacheId(identity);
+  let point = publicPoints.get(id);
+  if (!point) {
+    point = publicBytes(own());
+    if (publicPoints.size < 64) publicPoints.set(id, point);
   }
-  return r;
+  return point;
 }
 
 // ---- stanzas
@@ -121,7 +123,7 @@ function unwrapX25519(stanzas: Stanza[], identity: string): Uint8Array | undefin
   const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
   if (!scalar) return undefined;
   const own = privateKey(scalar);
-  const ours = publicBytes(own);
+  const ours = publicOf(identity, () => own);
   for (const s of stanzas) {
     if (s.args[0] !== 'X25519' || s.args.length !== 2 || s.body.length !== 32) continue;
     const share = b64.decode(s.args[1]!);

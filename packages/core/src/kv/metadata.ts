@@ -126,7 +126,10 @@ export async function deleteMetadata(w: KvWriter, mount: Mount, rawKey: string):
   w.describe({ op: 'metadata-delete', mount: mount.path, path: key, versions: removed, removed });
 }
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
+// Built on first use: a Unicode property class costs about a millisecond to build, paid by
+// every command that loads this module (get included) if it were a module-level literal.
+let printable: RegExp | undefined;
+const isPrintable = (s: string) => (printable ??= new RegExp('^[\\p{L}\\p{M}\\p{N}\\p{P}\\p{S} ]*$', 'u')).test(s);
 
 function weakString(key: string, v: unknown): string {
   if (typeof v === 'string') return v;
@@ -171,8 +174,8 @@ export function validateCustomMetadata(raw: unknown, patch: boolean): Record<str
     if (vl === 0 || vl > CUSTOM_METADATA_MAX_VALUE_BYTES) {
       errors.push(`custom_metadata validation failed: length of value for key ${q} is ${vl} but must be 0 < len(value) <= ${CUSTOM_METADATA_MAX_VALUE_BYTES}`);
     }
-    if (!PRINTABLE.test(k)) errors.push(`custom_metadata validation failed: key ${q} (${k}) contains unprintable characters`);
-    if (!PRINTABLE.test(v)) errors.push(`custom_metadata validation failed: value for key ${q} contains unprintable characters`);
+    if (!isPrintable(k)) errors.push(`custom_metadata validation failed: key ${q} (${k}) contains unprintable characters`);
+    if (!isPrintable(v)) errors.push(`custom_metadata validation failed: value for key ${q} contains unprintable characters`);
     out[k] = v;
   }
   if (errors.length > 0) throw invalidRequest(multiError(errors));
@@ -186,7 +189,7 @@ export function goQuote(s: string): string {
     const r = ch.codePointAt(0)!;
     if (ch === '"' || ch === '\\') out += `\\${ch}`;
     else if (r >= 0xd800 && r <= 0xdfff) out += '\ufffd'; // Go's JSON decoder turns a lone surrogate into U+FFFD, which prints
-    else if (PRINTABLE.test(ch)) out += ch;
+    else if (isPrintable(ch)) out += ch;
     else if (GO_ESCAPES[ch]) out += GO_ESCAPES[ch];
     else if (r < 0x20 || r === 0x7f) out += `\\x${r.toString(16).padStart(2, '0')}`;
     else if (r < 0x10000) out += `\\u${r.toString(16).padStart(4, '0')}`;

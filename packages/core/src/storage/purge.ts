@@ -8,10 +8,11 @@
  * purge is idempotent, so an interrupted purge is finished by the next kvgit command. New objects
  * are written before refs move; a new pack and its index are complete before an old pack goes.
  */
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
-import { ObjectStore, TREE_MODE, type TreeEntry, parseCommit } from './objects';
+import { ObjectStore, TREE_MODE, type TreeEntry, encodeTree, parseCommit } from './objects';
 import { listRefs, readHead } from './refs';
 import { crashPoint } from './crash';
 import { KvgitError } from '../errors';
@@ -251,8 +252,6 @@ class DryObjects {
   }
   private readonly fake = new Map<string, TreeEntry[]>();
   async writeTree(entries: TreeEntry[]): Promise<string> {
-    const { createHash } = await import('node:crypto');
-    const { encodeTree } = await import('./objects');
     const body = encodeTree(entries);
     const oid = createHash('sha1').update(`tree ${body.length}\0`).update(body).digest('hex');
     this.fake.set(oid, entries);

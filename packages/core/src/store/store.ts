@@ -4,6 +4,7 @@
  * one commit, or nothing at all when it fails or changes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import * as nodeFs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KvgitError } from '../errors';
@@ -127,9 +128,8 @@ export class Store {
     let repo = await findWorktree(start);
     if (!repo) {
       const git = await import('isomorphic-git');
-      const fs = await import('node:fs');
       await fsp.mkdir(start, { recursive: true });
-      await git.init({ fs, dir: start, defaultBranch: 'main' });
+      await git.init({ fs: nodeFs, dir: start, defaultBranch: 'main' });
       repo = { worktree: start, gitdir: join(start, '.git') };
     }
     const layout = options.layout ?? 'directory';

@@ -10,7 +10,7 @@ import type { StorageLocation } from '../storage/git';
 import { git, runGit } from './git';
 
 export interface SetupOptions {
-  /** How git runs kvgit: shell words, e.g. "kvgit" or "'/usr/bin/node' '/opt/kvgit/bin/kvgit.mjs'". */
+  /** How git runs kvgit: shell words, e.g. "kvgit" or "'/usr/bin/node' '/opt/kvgit/bin/kvgit.cjs'". */
   command: string;
   env?: NodeJS.ProcessEnv;
   /** Install the guard as pre-commit and pre-merge-commit hooks (default true). */
