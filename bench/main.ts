@@ -46,9 +46,9 @@ const R = {
 const log = (s: string) => process.stdout.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
 
 // The CLI bundle bench/run.mjs built at the start (same sources and options as packages/cli/dist).
-const cliBin = join(repoRoot, 'bench/.build/cli/kvgit.mjs');
+const cliBin = join(repoRoot, 'bench/.build/kvgit/bin/kvgit.cjs');
 if (!existsSync(cliBin)) {
-  console.error('bench/.build/cli/kvgit.mjs is missing: run the bench through `node bench/run.mjs` (pnpm bench does).');
+  console.error('bench/.build/kvgit/bin/kvgit.cjs is missing: run the bench through `node bench/run.mjs` (pnpm bench does).');
   process.exit(1);
 }
 const buildInfo = JSON.parse(readFileSync(join(repoRoot, 'bench/.build/build-info.json'), 'utf8')) as { commit: string; dirty: number; builtAt: string };
@@ -70,7 +70,7 @@ const identityFile = join(tmp, 'identity.txt');
 writeFileSync(identityFile, `${identity}\n`, { mode: 0o600 });
 const ctx: Ctx = { repoRoot, tmp, quick, kvgit: [process.execPath, cliBin], identity, identityFile, env: childEnv(tmp, identity), log, missing };
 const profDir = join(tmp, 'profiles');
-const cliProf = join(repoRoot, 'bench/.build/cli-prof/kvgit.mjs');
+const cliProf = join(repoRoot, 'bench/.build/kvgit-prof/bin/kvgit.cjs');
 
 const sections: Section[] = [];
 const profiles: string[] = [];
@@ -229,7 +229,7 @@ function report(): string {
     `# kvgit benchmark — ${started.toISOString().replace(/\.\d+Z$/, 'Z')}`, '',
     `${quick ? '**Quick mode** (BENCH_QUICK=1): small sizes, few rounds; not for publishing.' : 'Full run.'} Took ${((performance.now() - t0) / 60000).toFixed(1)} min.`, '',
     `- Machine: ${cpus().length} × ${cpu}, Node ${process.version}, ${ver('git', ['--version'])}, age ${ver('age', ['--version'])}, ${ver('gpg', ['--version'])}, pass ${have('pass') ? run('sh', ['-c', 'pass version | grep -o "v[0-9.]*"'], { allowFail: true }).stdout.trim() : 'not installed'}, ${ver('git-filter-repo', ['--version']) === 'not installed' ? 'git-filter-repo not installed' : `git-filter-repo ${ver('git-filter-repo', ['--version'])}`}.`,
-    `- kvgit at ${buildInfo.commit}${buildInfo.dirty ? ` plus ${buildInfo.dirty} uncommitted file(s) in packages/` : ''} (bundled at ${buildInfo.builtAt.replace(/\.\d+Z$/, 'Z')} into bench/.build/cli with the CLI's own esbuild options, run as \`node kvgit.mjs …\`, identity in \`KVGIT_IDENTITY\`).`,
+    `- kvgit at ${buildInfo.commit}${buildInfo.dirty ? ` plus ${buildInfo.dirty} uncommitted file(s) in packages/` : ''} (bundled at ${buildInfo.builtAt.replace(/\.\d+Z$/, 'Z')} into bench/.build/kvgit with the CLI's own build options and code cache, run as \`node bin/kvgit.cjs …\`, identity in \`KVGIT_IDENTITY\`).`,
     ...facts.map((f) => `- ${f}`),
     ...[...missing].map(([c, why]) => `- **Peer not available: ${c}** (${why}); its rows are marked "not measured".`),
     '', '## Targets (issue 9)', '',

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `pnpm bench`: bundles the bench (bench/main.ts and its child scripts) with esbuild, builds a
-// copy of the CLI bundle with source maps for the CPU profiles, then runs bench/.build/main.mjs.
+// copy of the CLI (bin/kvgit.cjs, its bundle and code cache) and one with source maps for the CPU
+// profiles, then runs bench/.build/main.mjs.
 // Settings are environment variables; see docs/PERFORMANCE.md.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -24,15 +25,18 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
-// The CLI from the same sources and options as scripts/build.mjs, into the bench's own folder:
-// the shared packages/cli/dist may be rebuilt by others while a run goes on, and the measured
-// code must stay the code of the run's start. A second copy has source maps (profiles only).
-rmSync(join(out, 'cli'), { recursive: true, force: true });
-rmSync(join(out, 'cli-prof'), { recursive: true, force: true });
-const { bundles } = await import(pathToFileURL(join(root, 'packages/cli/build.config.mjs')).href);
-for (const options of bundles) {
-  await build({ logLevel: 'warning', absWorkingDir: join(root, 'packages/cli'), ...options, outdir: join(out, 'cli') });
-  await build({ logLevel: 'warning', absWorkingDir: join(root, 'packages/cli'), ...options, outdir: join(out, 'cli-prof'), sourcemap: true });
+// The CLI from the same sources and options as scripts/build.mjs (bundle, then its code cache),
+// into the bench's own folder with a copy of bin/kvgit.cjs: the shared packages/cli/dist may be
+// rebuilt by others while a run goes on, and the measured code must stay the code of the run's
+// start. A second copy has source maps (profiles only).
+const { bundles, afterBuild } = await import(pathToFileURL(join(root, 'packages/cli/build.config.mjs')).href);
+for (const [name, extra] of [['kvgit', {}], ['kvgit-prof', { sourcemap: true }]]) {
+  const dir = join(out, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  copyFileSync(join(root, 'packages/cli/bin/kvgit.cjs'), join(dir, 'bin', 'kvgit.cjs'));
+  for (const options of bundles) await build({ logLevel: 'warning', absWorkingDir: join(root, 'packages/cli'), ...options, ...extra, outdir: join(dir, 'dist') });
+  await afterBuild(join(dir, 'dist'));
 }
 const git = (args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
 writeFileSync(join(out, 'build-info.json'), JSON.stringify({

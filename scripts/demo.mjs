@@ -7,7 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const kvgit = join(root, 'packages', 'cli', 'bin', 'kvgit.mjs');
+const kvgit = join(root, 'packages', 'cli', 'bin', 'kvgit.cjs');
 const work = mkdtempSync(join(tmpdir(), 'kvgit-demo-'));
 const env = {
   ...process.env,

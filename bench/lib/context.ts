@@ -7,7 +7,7 @@ export interface Ctx {
   /** Throwaway data (stores, GnuPG home, copies); removed at the end unless BENCH_KEEP=1. */
   tmp: string;
   quick: boolean;
-  /** How to run the built CLI: [node, packages/cli/bin/kvgit.mjs]. */
+  /** How to run the built CLI: [node, bench/.build/kvgit/bin/kvgit.cjs]. */
   kvgit: string[];
   /** The member identity (AGE-SECRET-KEY-1…), as CI would set KVGIT_IDENTITY. */
   identity: string;

@@ -1,36 +1,47 @@
-// The CLI is ESM with code splitting, so a command loads only the modules it needs.
-import { createRequire } from 'node:module';
+// The CLI is one CommonJS bundle, loaded by bin/kvgit.cjs. A command still runs only its own
+// modules: every command (and every heavy part of the core) is reached through a dynamic import,
+// which esbuild turns into a module that is initialised on first use. One file lets bin/kvgit.cjs
+// hand V8 a code cache made at build time (afterBuild below), so a cold `kvgit get` compiles
+// almost nothing: compiling was most of its start-up (docs/PERFORMANCE.md).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-// The core loads isomorphic-git with `await import('isomorphic-git')` and uses its named exports.
-// Bundled from its CommonJS build into a split chunk, that namespace would hold only `default`;
-// its ES module build keeps the named exports.
-const coreRequire = createRequire(new URL('../core/package.json', import.meta.url));
-const isomorphicGitEsm = join(dirname(coreRequire.resolve('isomorphic-git')), 'index.js');
-const esmIsomorphicGit = {
-  name: 'isomorphic-git-esm',
-  setup(build) {
-    build.onResolve({ filter: /^isomorphic-git$/ }, () => ({ path: isomorphicGitEsm }));
-  },
-};
+const here = dirname(fileURLToPath(import.meta.url));
 
-// Chunk names carry a content hash and no build deletes them, so a kvgit.mjs written by one build
-// always finds its chunks even while another engineer's build runs in the same checkout. Old
-// chunks therefore pile up in dist/ while developing; `npm pack` rebuilds it from empty (prepack).
 export const bundles = [
   {
     entryPoints: { kvgit: 'src/main.ts' },
     outdir: 'dist',
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': '.cjs' },
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    chunkNames: 'chunks/[name]-[hash]',
-    banner: { js: "import { createRequire as __kvgitCreateRequire } from 'node:module'; const require = __kvgitCreateRequire(import.meta.url);" },
+    // ASCII only (esbuild escapes strings; afterBuild the few regular expressions it leaves), so
+    // the loader can read the bundle as latin1: a one-byte string, no UTF-8 decoding at start.
+    charset: 'ascii',
+    // No comments or indentation: less to read on every start. Names are kept (readable traces).
+    minifyWhitespace: true,
+    minifySyntax: true,
     legalComments: 'none',
     metafile: false,
-    plugins: [esmIsomorphicGit],
   },
 ];
+
+/**
+ * After bundling into `outdir`: escapes what esbuild left non-ASCII (characters in regular
+ * expression literals, where `\uXXXX` means the same), then writes `kvgit.cache`, V8's code
+ * cache for the functions that a warm-up run of the common commands compiled (scripts/code-cache.cjs,
+ * in its own process, on a throwaway store). V8 checks the cache against its version and flags and
+ * ignores it when they differ, so a cache made by another Node only costs the time it saves.
+ */
+export function afterBuild(outdir) {
+  const bundle = join(outdir, 'kvgit.cjs');
+  const text = readFileSync(bundle, 'utf8');
+  const ascii = text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii !== text) writeFileSync(bundle, ascii);
+  const r = spawnSync(process.execPath, [join(here, 'scripts', 'code-cache.cjs'), bundle], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`code cache for ${bundle} failed:\n${r.stderr}${r.stdout}`);
+}

@@ -10,8 +10,8 @@ import { configIdentityPath } from '@kvgit/core';
 import { type TempStore, isolatedEnv, tempDir, tempStore } from './temp';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const KVGIT_BIN = join(ROOT, 'packages', 'cli', 'bin', 'kvgit.mjs');
-const BUNDLE = join(ROOT, 'packages', 'cli', 'dist', 'kvgit.mjs');
+export const KVGIT_BIN = join(ROOT, 'packages', 'cli', 'bin', 'kvgit.cjs');
+const BUNDLE = join(ROOT, 'packages', 'cli', 'dist', 'kvgit.cjs');
 
 export interface CliResult {
   code: number;

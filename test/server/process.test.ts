@@ -17,7 +17,7 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-const CLI = new URL('../../packages/cli/bin/kvgit.mjs', import.meta.url).pathname;
+const CLI = new URL('../../packages/cli/bin/kvgit.cjs', import.meta.url).pathname;
 
 async function spawnServer(t: TempStore, env: NodeJS.ProcessEnv, argv = ['--import', 'tsx', SERVE, t.repo], cwd?: string): Promise<Proc> {
   const child = spawn(process.execPath, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -78,7 +78,7 @@ describe('server: as a process', function () {
   });
 
   it('the real CLI: `kvgit serve --root-token-file` serves, and SIGINT stops it with exit code 0', async () => {
-    assert.ok(existsSync(new URL('../../packages/cli/dist/kvgit.mjs', import.meta.url)), 'build first: node scripts/build.mjs');
+    assert.ok(existsSync(new URL('../../packages/cli/dist/kvgit.cjs', import.meta.url)), 'build first: node scripts/build.mjs');
     const file = join(t.root, 'root-token');
     writeFileSync(file, 'cli-root-token\n', { mode: 0o600 });
     const p = await spawnServer(t, t.env, [CLI, 'serve', '--address', '127.0.0.1:0', '--root-token-file', file], t.repo);

@@ -21,7 +21,7 @@ export function buildCli(): Promise<string> {
     const { bundles } = await import(pathToFileURL(join(root, 'packages', 'cli', 'build.config.mjs')).href);
     for (const options of bundles) await build({ logLevel: 'warning', absWorkingDir: join(root, 'packages', 'cli'), ...options, outdir: out });
     process.on('exit', () => rmSync(out, { recursive: true, force: true }));
-    return join(out, 'kvgit.mjs');
+    return join(out, 'kvgit.cjs');
   })();
   return built;
 }

@@ -7,6 +7,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'cli'], { stdio: 'inherit' });
-const markdown = execFileSync(process.execPath, [join(root, 'packages', 'cli', 'bin', 'kvgit.mjs'), 'help', '-markdown'], { encoding: 'utf8' });
+const markdown = execFileSync(process.execPath, [join(root, 'packages', 'cli', 'bin', 'kvgit.cjs'), 'help', '-markdown'], { encoding: 'utf8' });
 writeFileSync(join(root, 'docs', 'CLI.md'), markdown);
 console.log('wrote docs/CLI.md');

@@ -1,10 +1,10 @@
 /**
  * The only file that touches argv, stdout, stderr and the exit code. It finds the command, loads
  * only that command's module, parses its flags, runs it and renders the result. Nothing heavy
- * happens at import time: `kvgit get` must start about as fast as Node itself.
+ * happens at import time: `kvgit get` must start about as fast as Node itself. bin/kvgit.cjs
+ * loads this bundle (with V8's code cache when the build made one) and calls `run`.
  */
-import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { FIELD_FLAG, GLOBAL_FLAGS, type Input } from './command';
 import type { Context, Progress } from './context';
 import { CliError, usageError } from './errors';
@@ -14,20 +14,39 @@ import { parseFormat, render } from './output/render';
 import { reportError } from './reportError';
 import { COMMANDS, route } from './registry';
 
-const env = process.env;
-const stdoutIsTTY = isatty(1);
-const stderrIsTTY = isatty(2);
-let color = stderrIsTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+let env: NodeJS.ProcessEnv = process.env;
+let stdoutIsTTY = false;
+let stderrIsTTY = false;
+let color = false;
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
+/** Runs one command line (without `node` and the script); resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  env = process.env;
+  stdoutIsTTY = isTerminal(1);
+  stderrIsTTY = isTerminal(2);
+  color = stderrIsTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+  try {
+    return await main(argv);
+  } catch (e) {
     writeError(reportError(e, env).message);
-    process.exitCode = EXIT.INTERNAL;
-  },
-);
+    return EXIT.INTERNAL;
+  }
+}
+
+/**
+ * isatty() without loading node:tty, which loads node:net: milliseconds of every start. Only a
+ * character device other than /dev/null can be a terminal, so pipes, files and /dev/null (hooks,
+ * CI) are answered by fstat.
+ */
+function isTerminal(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice() || st.rdev === statSync('/dev/null').rdev) return false;
+  } catch {
+    return false;
+  }
+  return (require('node:tty') as typeof import('node:tty')).isatty(fd);
+}
 
 async function main(argv: string[]): Promise<number> {
   // Global flags may come before the command name: `kvgit --store dir get secret/x`.
@@ -134,26 +153,26 @@ function makeContext(input: Input): Context {
     env,
     cwd: process.cwd(),
     storePath,
-    stdinIsTTY: isatty(0),
+    stdinIsTTY: isTerminal(0),
     stdoutIsTTY,
     stderrIsTTY,
     readStdin,
     async openStore() {
       const { openStore } = await import('./openStore');
       // The last identity source (docs/KEYS.md): a passphrase asked on the terminal, with no echo.
-      const ask = isatty(0) && stderrIsTTY ? () => askHidden('Passphrase to unlock the kvgit store: ') : undefined;
+      const ask = isTerminal(0) && stderrIsTTY ? () => askHidden('Passphrase to unlock the kvgit store: ') : undefined;
       return openStore(storePath ?? process.cwd(), env, ask);
     },
     async confirm(question, options) {
       if (yes) return true;
-      if (!isatty(0) || !stderrIsTTY) return options.whenNonInteractive === 'proceed';
+      if (!isTerminal(0) || !stderrIsTTY) return options.whenNonInteractive === 'proceed';
       return /^y(es)?$/i.test((await askLine(`${question} [y/N] `)).trim());
     },
     progress(label, total) {
       return stderrIsTTY ? terminalProgress(label, total) : { tick() {}, set() {}, done() {} };
     },
     async promptSecret(question) {
-      if (!isatty(0) || !stderrIsTTY) throw usageError(`${question.replace(/:\s*$/, '')}: no terminal to ask on`);
+      if (!isTerminal(0) || !stderrIsTTY) throw usageError(`${question.replace(/:\s*$/, '')}: no terminal to ask on`);
       return askHidden(question);
     },
     warn(text) {
@@ -172,7 +191,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 async function askLine(question: string): Promise<string> {
-  const { createInterface } = await import('node:readline');
+  const { createInterface } = require('node:readline') as typeof import('node:readline');
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   try {
     return await new Promise<string>((resolve) => rl.question(question, resolve));
@@ -239,4 +258,11 @@ function terminalProgress(label: string, total?: number): Progress {
       write(2, '\r\x1b[K');
     },
   };
+}
+
+// `node dist/kvgit.cjs …` runs the bundle without the loader (tests, git drivers of older setups).
+if (typeof module !== 'undefined' && require.main === module) {
+  run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,0 +1,63 @@
+'use strict';
+// Writes V8's code cache for the CLI bundle given as argv[2] to kvgit.cache beside it (see
+// build.config.mjs). The cache holds the functions compiled while the common commands run once
+// on a throwaway store in a temporary folder: what a pre-deploy hook or CI job runs. Only code is
+// cached (bytecode and the bundle's own constants), never data the commands handled.
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { dirname, join } = require('node:path');
+const { load } = require('../bin/kvgit.cjs');
+
+async function main() {
+  const bundle = process.argv[2];
+  const { exports: cli, script } = load(bundle);
+  const dir = mkdtempSync(join(tmpdir(), 'kvgit-code-cache-'));
+  try {
+    process.env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: join(dir, 'gitconfig'),
+      GIT_AUTHOR_NAME: 'kvgit build',
+      GIT_AUTHOR_EMAIL: 'build@kvgit.invalid',
+      GIT_COMMITTER_NAME: 'kvgit build',
+      GIT_COMMITTER_EMAIL: 'build@kvgit.invalid',
+      NO_COLOR: '1',
+    };
+    const repo = join(dir, 'repo');
+    process.chdir(dir);
+    const steps = [
+      ['init', '--no-git-setup', '--store', repo],
+      ['kv', 'put', 'secret/app/db', 'password=warm-up', 'user=build'],
+      ['kv', 'patch', 'secret/app/db', 'port=5432'],
+      ['kv', 'get', 'secret/app/db'],
+      ['kv', 'get', '-format=json', 'secret/app/db'],
+      ['kv', 'get', '-field=password', 'secret/app/db'],
+      ['kv', 'list', 'secret/app'],
+      ['kv', 'metadata', 'get', 'secret/app/db'],
+      ['exec', 'secret/app/db', '--', process.execPath, '-e', ''],
+    ];
+    for (const [i, argv] of steps.entries()) {
+      if (i === 1) process.chdir(repo);
+      if (i === 1) process.env.KVGIT_IDENTITY = identityFrom(join(dir, 'config', 'kvgit', 'identity.txt'));
+      const code = await cli.run(argv);
+      if (code !== 0) throw new Error(`warm-up step \`kvgit ${argv.join(' ')}\` exited with ${code}`);
+    }
+  } finally {
+    process.chdir(tmpdir());
+    rmSync(dir, { recursive: true, force: true });
+  }
+  writeFileSync(join(dirname(bundle), 'kvgit.cache'), script.createCachedData());
+}
+
+function identityFrom(file) {
+  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'));
+  if (!line) throw new Error(`no identity in ${file}`);
+  return line;
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e.stack ?? e}\n`);
+  process.exit(1);
+});
