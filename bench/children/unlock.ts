@@ -2,12 +2,16 @@
  * Unlock cost, inside one fresh process: the first X25519 unlock (cold code), then warm ones
  * (lock() between); a passphrase member's unlock (scrypt, work factor 2^18) and scrypt alone;
  * and one version blob opened by kvgit's crypto module vs node:crypto's native primitives only.
+ * The store is opened through the CLI's bundle as bin/kvgit.cjs loads it (with its code cache),
+ * so the first unlock costs what it costs inside a `kvgit` command.
  *   node unlock.mjs <store dir> <passphrase store dir|-> <blob file> <store identity file>
  * Prints JSON.
  */
 import { readFileSync } from 'node:fs';
 import { scryptSync } from 'node:crypto';
-import { Store } from '@kvgit/core';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openWithIdentity } from '../../packages/core/src/crypto/age';
 import { bech32Bytes, decryptX25519, x25519PrivateKey } from '../lib/age';
 
@@ -20,6 +24,9 @@ const t = async (fn: () => Promise<unknown>) => {
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+const cliDir = join(dirname(fileURLToPath(import.meta.url)), 'kvgit');
+const { load } = createRequire(import.meta.url)(join(cliDir, 'bin', 'kvgit.cjs')) as { load: (bundle: string, cache?: Buffer) => { exports: { loadCore: () => Promise<typeof import('@kvgit/core')> } } };
+const { Store } = await load(join(cliDir, 'dist', 'kvgit.cjs'), readFileSync(join(cliDir, 'dist', 'kvgit.cache'))).exports.loadCore();
 const store = await Store.open({ path: dir, env: process.env });
 out.x25519First = await t(() => store.unlock());
 const warm: number[] = [];

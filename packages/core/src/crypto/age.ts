@@ -119,11 +119,19 @@ function wrapX25519(fileKey: Uint8Array, recipient: string): Stanza {
   return { args: ['X25519', b64.encode(share)], body: chacha20poly1305(key, ZERO_NONCE).encrypt(fileKey) };
 }
 
-function unwrapX25519(stanzas: Stanza[], identity: string): Uint8Array | undefined {
+interface X25519Key {
+  own: PrivateKey;
+  ours: Uint8Array;
+}
+
+function x25519Key(identity: string): X25519Key | undefined {
   const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
   if (!scalar) return undefined;
   const own = privateKey(scalar);
-  const ours = publicOf(identity, () => own);
+  return { own, ours: publicOf(identity, () => own) };
+}
+
+function unwrapX25519(stanzas: Stanza[], { own, ours }: X25519Key): Uint8Array | undefined {
   for (const s of stanzas) {
     if (s.args[0] !== 'X25519' || s.args.length !== 2 || s.body.length !== 32) continue;
     const share = b64.decode(s.args[1]!);
@@ -287,9 +295,22 @@ export async function sealWithPassphrase(passphrase: string, plaintext: Uint8Arr
 
 /** Returns undefined when the identity cannot open the file or the file fails authentication. */
 export async function openWithIdentity(identity: string, file: Uint8Array): Promise<Uint8Array | undefined> {
+  return openWith(x25519Key(identity), file);
+}
+
+/**
+ * openWithIdentity for many files with one identity: the key is imported once, on first use, and
+ * lives as long as the returned function (a store key's, until the store is locked).
+ */
+export function identityOpener(identity: string): (file: Uint8Array) => Promise<Uint8Array | undefined> {
+  let key: X25519Key | undefined;
+  return async (file) => openWith((key ??= x25519Key(identity)), file);
+}
+
+function openWith(key: X25519Key | undefined, file: Uint8Array): Uint8Array | undefined {
   try {
     const parsed = parse(file);
-    const fileKey = parsed && unwrapX25519(parsed.stanzas, identity);
+    const fileKey = parsed && key && unwrapX25519(parsed.stanzas, key);
     return fileKey ? open(parsed, fileKey) : undefined;
   } catch {
     return undefined;

@@ -6,7 +6,7 @@
 import { KvgitError } from '../errors';
 import { utf8 } from '../bytes/json';
 import {
-  deriveKey, isX25519Identity, isX25519Recipient, newX25519Identity, openWithIdentity, openWithPassphrase, recipientOf, sealToRecipients, sealWithPassphrase,
+  deriveKey, identityOpener, isX25519Identity, isX25519Recipient, newX25519Identity, openWithIdentity, openWithPassphrase, recipientOf, sealToRecipients, sealWithPassphrase,
 } from '../crypto/age';
 import { decodeRecord, encodeRecord, field, isObject, isString } from '../format/records';
 import { KEYRING_FILE, keyringEntryFile, memberIdentityFile } from '../format/paths';
@@ -35,8 +35,11 @@ export interface Keyring {
 /** The unlocked store key and the keys derived from it. Never logged, never in an error. */
 export class StoreKey {
   readonly macKey: Uint8Array;
+  /** Decrypts a version blob (an age file to the store key); undefined when it cannot. */
+  readonly open: (file: Uint8Array) => Promise<Uint8Array | undefined>;
   private constructor(readonly identity: string, readonly recipient: string) {
     this.macKey = deriveKey(identity, 'record-mac');
+    this.open = identityOpener(identity);
   }
 
   static async from(identity: string): Promise<StoreKey> {

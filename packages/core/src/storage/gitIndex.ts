@@ -12,7 +12,7 @@
  * writes anything (checkIndex).
  */
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { type BigIntStats, closeSync, fstatSync, openSync, promises as fsp, readFileSync, renameSync, rmSync, statSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { KvgitError } from '../errors';
 
@@ -99,23 +99,29 @@ export interface IndexRead {
   starts?: Uint32Array;
 }
 
-async function readIndexFile(file: string): Promise<IndexRead | undefined> {
-  let handle: import('node:fs/promises').FileHandle;
+// The index is read and written with synchronous calls: it is megabytes in a large store, and
+// the promise API would move it in 512 KiB round trips through the thread pool.
+function indexIdentity(st: BigIntStats): string {
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+function readIndexFile(file: string): IndexRead | undefined {
+  let fd: number;
   try {
-    handle = await fsp.open(file, 'r');
+    fd = openSync(file, 'r');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
   try {
-    const st = await handle.stat({ bigint: true });
-    const buf = await handle.readFile();
+    const identity = indexIdentity(fstatSync(fd, { bigint: true }));
+    const buf = readFileSync(fd);
     if (buf.length < 32 || buf.toString('latin1', 0, 4) !== 'DIRC') throw new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
     const version = buf.readUInt32BE(4);
     if (version < 2 || version > 4) throw new KvgitError('ERR_GIT_STATE', `git index version ${version} is not supported`, { file });
-    return { buf, identity: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, version };
+    return { buf, identity, version };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -126,7 +132,7 @@ async function readIndexFile(file: string): Promise<IndexRead | undefined> {
  */
 export async function checkIndex(gitdir: string): Promise<IndexRead | undefined> {
   const file = join(gitdir, 'index');
-  const read = await readIndexFile(file);
+  const read = readIndexFile(file);
   if (!read) return undefined;
   const { buf, version } = read;
   const count = buf.readUInt32BE(8);
@@ -185,9 +191,13 @@ const order = (a: Entry, b: Entry) => Buffer.compare(a.name, b.name) || a.stage 
  */
 export async function updateIndex(gitdir: string, worktree: string, changes: IndexChange[], read?: IndexRead): Promise<void> {
   const indexPath = join(gitdir, 'index');
-  const current = await readIndexFile(indexPath);
-  let index = current && read && read.identity === current.identity ? read : undefined;
-  if (current && !index) index = await checkIndex(gitdir);
+  let identity: string | undefined;
+  try {
+    identity = indexIdentity(statSync(indexPath, { bigint: true }));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const index = identity === undefined ? undefined : read?.identity === identity ? read : await checkIndex(gitdir);
   const added = new Map<string, Entry>();
   for (const e of await Promise.all(changes.filter((c) => c.oid).map((c) => newEntry(worktree, c.path, c.oid!)))) added.set(e.name.toString('utf8'), e);
   const parts = index?.starts ? splice(index.buf, index.starts, changes, added) : rebuild(index, changes, added);
@@ -195,9 +205,9 @@ export async function updateIndex(gitdir: string, worktree: string, changes: Ind
   for (const p of parts) hash.update(p);
   parts.push(hash.digest());
   const lock = `${indexPath}.lock`;
-  let handle: import('node:fs/promises').FileHandle;
+  let fd: number;
   try {
-    handle = await fsp.open(lock, 'wx');
+    fd = openSync(lock, 'wx');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new KvgitError('ERR_STORE_MODIFIED', 'the git index is locked by another git process (.git/index.lock exists)', { file: lock, hint: 'if no git process is running, remove .git/index.lock' });
@@ -205,14 +215,36 @@ export async function updateIndex(gitdir: string, worktree: string, changes: Ind
     throw e;
   }
   try {
-    await handle.writev(parts);
+    for (let i = 0; i < parts.length; i += 512) {
+      const batch = parts.slice(i, i + 512);
+      let left = batch.reduce((n, b) => n + b.length, 0);
+      while (left > 0) {
+        const written = writevSync(fd, batch);
+        left -= written;
+        if (left > 0) trimWritten(batch, written);
+      }
+    }
   } catch (e) {
-    await handle.close();
-    await fsp.rm(lock, { force: true });
+    closeSync(fd);
+    rmSync(lock, { force: true });
     throw e;
   }
-  await handle.close();
-  await fsp.rename(lock, indexPath);
+  closeSync(fd);
+  renameSync(lock, indexPath);
+}
+
+/** Drops the first `n` bytes from a list of buffers (after a short write). */
+function trimWritten(buffers: Buffer[], n: number): void {
+  while (n > 0 && buffers.length > 0) {
+    const first = buffers[0]!;
+    if (first.length <= n) {
+      n -= first.length;
+      buffers.shift();
+    } else {
+      buffers[0] = first.subarray(n);
+      n = 0;
+    }
+  }
 }
 
 /** Versions 2 and 3: the old bytes around the changed entries, with the new entries in place. */

@@ -4,7 +4,7 @@
  * the file changes of one commit.
  */
 import { KvgitError } from '../errors';
-import { openWithIdentity, sealToRecipients } from '../crypto/age';
+import { sealToRecipients } from '../crypto/age';
 import { decodeBlobPayload, encodeBlobPayload, type BlobPlace } from '../format/blob';
 import { decodeMetadata, encodeMetadata } from '../format/metadata';
 import { encodeMounts } from '../format/mounts';
@@ -41,7 +41,7 @@ export class StoreView {
   private async openBlob(file: string, place: BlobPlace): Promise<SecretData | undefined> {
     const bytes = await this.snap.readFile(file);
     if (!bytes) return undefined;
-    const plain = await openWithIdentity(this.key.identity, bytes);
+    const plain = await this.key.open(bytes);
     const where = { mount: place.mountPath, path: place.key, version: place.version, file };
     if (!plain) {
       throw new KvgitError('ERR_DECRYPT', `${file} (${place.mountPath}${place.key}${place.version ? ` version ${place.version}` : ''}) cannot be decrypted with the store key: the blob is damaged or was not written by a member`, where);

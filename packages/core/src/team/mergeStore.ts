@@ -8,7 +8,7 @@
  */
 import { KvgitError } from '../errors';
 import { canonicalJson } from '../bytes/json';
-import { openWithIdentity, sealToRecipients } from '../crypto/age';
+import { sealToRecipients } from '../crypto/age';
 import { decodeBlobPayload, encodeBlobPayload } from '../format/blob';
 import { decodeMetadata, encodeMetadata } from '../format/metadata';
 import { decodeMounts, encodeMounts } from '../format/mounts';
@@ -128,7 +128,7 @@ class Walker {
 
   async open(oid: string, mount: Mount, key: string, version: number): Promise<SecretData> {
     const file = `${mount.path}${key} ${version === 0 ? V1_DATA_FILE : `version ${version}`}`;
-    const plain = await openWithIdentity(this.key.identity, (await this.objects.read(oid)).content);
+    const plain = await this.key.open((await this.objects.read(oid)).content);
     if (!plain) throw new KvgitError('ERR_DECRYPT', `${file} cannot be decrypted with the store key`, { mount: mount.path, path: key, version });
     return decodeBlobPayload(plain, { mountUuid: mount.uuid, mountPath: mount.path, key, version }, file);
   }
