@@ -3,6 +3,7 @@
 // build.config.mjs). The cache holds the functions compiled while the common commands run once
 // on a throwaway store in a temporary folder: what a pre-deploy hook or CI job runs. Only code is
 // cached (bytecode and the bundle's own constants), never data the commands handled.
+const { spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
@@ -26,9 +27,13 @@ async function main() {
       NO_COLOR: '1',
     };
     const repo = join(dir, 'repo');
-    process.chdir(dir);
+    // The store is made in another process: `init` runs once per store, and what only it
+    // compiles (creating a repository, a key) would make every command's cache larger.
+    const init = spawnSync(process.execPath, [bundle, 'init', '--no-git-setup', '--store', repo], { cwd: dir, env: process.env, encoding: 'utf8' });
+    if (init.status !== 0) throw new Error(`warm-up \`kvgit init\` exited with ${init.status}: ${init.stderr}`);
+    process.env.KVGIT_IDENTITY = identityFrom(join(dir, 'config', 'kvgit', 'identity.txt'));
+    process.chdir(repo);
     const steps = [
-      ['init', '--no-git-setup', '--store', repo],
       ['kv', 'put', 'secret/app/db', 'password=warm-up', 'user=build'],
       ['kv', 'patch', 'secret/app/db', 'port=5432'],
       ['kv', 'get', 'secret/app/db'],
@@ -38,9 +43,7 @@ async function main() {
       ['kv', 'metadata', 'get', 'secret/app/db'],
       ['exec', 'secret/app/db', '--', process.execPath, '-e', ''],
     ];
-    for (const [i, argv] of steps.entries()) {
-      if (i === 1) process.chdir(repo);
-      if (i === 1) process.env.KVGIT_IDENTITY = identityFrom(join(dir, 'config', 'kvgit', 'identity.txt'));
+    for (const argv of steps) {
       const code = await cli.run(argv);
       if (code !== 0) throw new Error(`warm-up step \`kvgit ${argv.join(' ')}\` exited with ${code}`);
     }
