@@ -1,7 +1,10 @@
-/** The CLI installs on its own: a packed tarball, installed offline into an empty project, works. */
+/**
+ * The CLI installs on its own: a packed tarball, installed offline into an empty project, works.
+ * And it starts with the code cache the build made, or without one (another Node, none, damaged).
+ */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, emptyPlace, runProcess } from '../helpers/cli';
 
@@ -19,6 +22,44 @@ describe('cli: installable on its own', function () {
       assert.equal((await runProcess(bin, ['put', 'secret/x', 'a=-'], { cwd: p.dir, env: p.env, input: 'standalone' })).code, 0);
       const r = await runProcess(bin, ['get', '-field=a', 'secret/x'], { cwd: p.dir, env: p.env });
       assert.deepEqual([r.code, r.stdout], [0, 'standalone'], r.stderr);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  const dist = join(ROOT, 'packages', 'cli', 'dist');
+
+  it("the build's code cache is accepted by the Node that built it", async () => {
+    const p = emptyPlace();
+    try {
+      const probe = `const { load } = require(${JSON.stringify(join(ROOT, 'packages', 'cli', 'bin', 'kvgit.cjs'))});
+        const { readFileSync } = require('node:fs');
+        const { script } = load(${JSON.stringify(join(dist, 'kvgit.cjs'))}, readFileSync(${JSON.stringify(join(dist, 'kvgit.cache'))}));
+        process.stdout.write(String(script.cachedDataRejected));`;
+      const r = await runProcess(process.execPath, ['-e', probe], { cwd: p.dir, env: p.env });
+      assert.deepEqual([r.code, r.stdout], [0, 'false'], r.stderr);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('works the same with a damaged code cache and with none', async () => {
+    const p = emptyPlace();
+    try {
+      const copy = join(p.root, 'kvgit');
+      cpSync(join(ROOT, 'packages', 'cli', 'bin'), join(copy, 'bin'), { recursive: true });
+      cpSync(dist, join(copy, 'dist'), { recursive: true });
+      const bin = join(copy, 'bin', 'kvgit.cjs');
+      const kvgit = (args: string[], input?: string) => runProcess(process.execPath, [bin, ...args], { cwd: p.dir, env: p.env, input });
+      // What a cache made by another Node version looks like to V8: bytes that fail its checks.
+      writeFileSync(join(copy, 'dist', 'kvgit.cache'), Buffer.alloc(4096, 7));
+      assert.equal((await kvgit(['init'])).code, 0);
+      assert.equal((await kvgit(['put', 'secret/x', 'a=-'], 'no cache needed')).code, 0);
+      let r = await kvgit(['get', '-field=a', 'secret/x']);
+      assert.deepEqual([r.code, r.stdout], [0, 'no cache needed'], r.stderr);
+      rmSync(join(copy, 'dist', 'kvgit.cache'));
+      r = await kvgit(['get', '-field=a', 'secret/x']);
+      assert.deepEqual([r.code, r.stdout], [0, 'no cache needed'], r.stderr);
     } finally {
       p.cleanup();
     }
