@@ -120,15 +120,17 @@ function wrapX25519(fileKey: Uint8Array, recipient: string): Stanza {
 }
 
 interface X25519Key {
-  own: PrivateKey;
+  /** The private key, imported on first use (the public point is often cached). */
+  own: () => PrivateKey;
   ours: Uint8Array;
 }
 
 function x25519Key(identity: string): X25519Key | undefined {
   const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
   if (!scalar) return undefined;
-  const own = privateKey(scalar);
-  return { own, ours: publicOf(identity, () => own) };
+  let imported: PrivateKey | undefined;
+  const own = () => (imported ??= privateKey(scalar));
+  return { own, ours: publicOf(identity, own) };
 }
 
 function unwrapX25519(stanzas: Stanza[], { own, ours }: X25519Key): Uint8Array | undefined {
@@ -136,7 +138,7 @@ function unwrapX25519(stanzas: Stanza[], { own, ours }: X25519Key): Uint8Array |
     if (s.args[0] !== 'X25519' || s.args.length !== 2 || s.body.length !== 32) continue;
     const share = b64.decode(s.args[1]!);
     if (share.length !== 32) continue;
-    const shared = x25519(own, share);
+    const shared = x25519(own(), share);
     if (shared.every((b) => b === 0)) continue;
     const key = hkdf(sha256, shared, concat(share, ours), X25519_LABEL, 32);
     try {
@@ -299,12 +301,25 @@ export async function openWithIdentity(identity: string, file: Uint8Array): Prom
 }
 
 /**
- * openWithIdentity for many files with one identity: the key is imported once, on first use, and
- * lives as long as the returned function (a store key's, until the store is locked).
+ * An X25519 identity for several uses (its recipient, opening files): the key is imported once,
+ * on first use, and lives as long as this object (a store key's: until the store is locked).
  */
-export function identityOpener(identity: string): (file: Uint8Array) => Promise<Uint8Array | undefined> {
+export interface X25519Identity {
+  recipient(): string;
+  open(file: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+export function x25519Identity(identity: string): X25519Identity {
   let key: X25519Key | undefined;
-  return async (file) => openWith((key ??= x25519Key(identity)), file);
+  return {
+    recipient() {
+      key ??= x25519Key(identity);
+      if (!key) throw new Error('not an age X25519 identity');
+      return bech32Encode('age', key.ours);
+    },
+    // Like openWithIdentity: undefined, not an error, when this is no identity at all.
+    open: async (file) => openWith((key ??= x25519Key(identity)), file),
+  };
 }
 
 function openWith(key: X25519Key | undefined, file: Uint8Array): Uint8Array | undefined {

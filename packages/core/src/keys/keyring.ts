@@ -6,7 +6,7 @@
 import { KvgitError } from '../errors';
 import { utf8 } from '../bytes/json';
 import {
-  deriveKey, identityOpener, isX25519Identity, isX25519Recipient, newX25519Identity, openWithIdentity, openWithPassphrase, recipientOf, sealToRecipients, sealWithPassphrase,
+  type X25519Identity, deriveKey, isX25519Identity, isX25519Recipient, newX25519Identity, openWithPassphrase, recipientOf, sealToRecipients, sealWithPassphrase, x25519Identity,
 } from '../crypto/age';
 import { decodeRecord, encodeRecord, field, isObject, isString } from '../format/records';
 import { KEYRING_FILE, keyringEntryFile, memberIdentityFile } from '../format/paths';
@@ -35,15 +35,23 @@ export interface Keyring {
 /** The unlocked store key and the keys derived from it. Never logged, never in an error. */
 export class StoreKey {
   readonly macKey: Uint8Array;
-  /** Decrypts a version blob (an age file to the store key); undefined when it cannot. */
-  readonly open: (file: Uint8Array) => Promise<Uint8Array | undefined>;
-  private constructor(readonly identity: string, readonly recipient: string) {
+  private readonly key: X25519Identity;
+  private constructor(readonly identity: string) {
     this.macKey = deriveKey(identity, 'record-mac');
-    this.open = identityOpener(identity);
+    this.key = x25519Identity(identity);
   }
 
   static async from(identity: string): Promise<StoreKey> {
-    return new StoreKey(identity, await recipientOf(identity));
+    return new StoreKey(identity);
+  }
+
+  get recipient(): string {
+    return this.key.recipient();
+  }
+
+  /** Decrypts a version blob (an age file to the store key); undefined when it cannot. */
+  open(file: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.key.open(file);
   }
 }
 
@@ -109,26 +117,27 @@ export async function unwrapStoreKey(
 ): Promise<{ key: StoreKey; member: string; source: string } | undefined> {
   for (const c of credentials) {
     const candidates: Member[] = [];
-    if (c.kind === 'x25519') {
-      const recipient = await recipientOf(c.identity);
+    const own = c.kind === 'x25519' ? x25519Identity(c.identity) : undefined;
+    if (own) {
+      const recipient = own.recipient();
       candidates.push(...keyring.members.filter((m) => m.type === 'x25519' && m.recipient === recipient));
     } else {
       candidates.push(...keyring.members.filter((m) => m.type === 'passphrase'));
     }
     for (const m of candidates) {
       const file = keyringEntryFile(m.name);
-      let identity: string;
-      if (c.kind === 'x25519') identity = c.identity;
-      else {
+      let identity: X25519Identity;
+      if (own) identity = own;
+      else if (c.kind === 'passphrase') {
         const sealed = await readEntry(memberIdentityFile(m.name));
         if (!sealed) throw new KvgitError('ERR_KEYRING_TAMPERED', `${memberIdentityFile(m.name)} is missing for passphrase member ${m.name}`, { file: memberIdentityFile(m.name) });
         const opened = await openWithPassphrase(c.passphrase, sealed);
         if (!opened) continue; // another passphrase member's, or a wrong passphrase
-        identity = utf8.decode(opened).trim();
-      }
+        identity = x25519Identity(utf8.decode(opened).trim());
+      } else continue;
       const wrapped = await readEntry(file);
       if (!wrapped) throw new KvgitError('ERR_KEYRING_TAMPERED', `${file} is missing for member ${m.name}`, { file });
-      const plain = await openWithIdentity(identity, wrapped);
+      const plain = await identity.open(wrapped);
       if (!plain) throw new KvgitError('ERR_KEYRING_TAMPERED', `${file} cannot be opened by member ${m.name}'s identity (tampered or replaced)`, { file });
       const storeIdentity = utf8.decode(plain).trim();
       if (!isX25519Identity(storeIdentity)) throw new KvgitError('ERR_KEYRING_TAMPERED', `${file} does not hold a store key`, { file });
