@@ -25,8 +25,8 @@ const t = async (fn: () => Promise<unknown>) => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const cliDir = join(dirname(fileURLToPath(import.meta.url)), 'kvgit');
-const { load } = createRequire(import.meta.url)(join(cliDir, 'bin', 'kvgit.cjs')) as { load: (bundle: string, cache?: Buffer) => { exports: { loadCore: () => Promise<typeof import('@kvgit/core')> } } };
-const { Store } = await load(join(cliDir, 'dist', 'kvgit.cjs'), readFileSync(join(cliDir, 'dist', 'kvgit.cache'))).exports.loadCore();
+const { load } = createRequire(import.meta.url)(join(cliDir, 'bin', 'kvgit.cjs')) as { load: (bundle: string, cacheFile?: string) => { exports: { loadCore: () => Promise<typeof import('@kvgit/core')> } } };
+const { Store } = await load(join(cliDir, 'dist', 'kvgit.cjs'), join(cliDir, 'dist', 'kvgit.cache')).exports.loadCore();
 const store = await Store.open({ path: dir, env: process.env });
 out.x25519First = await t(() => store.unlock());
 const warm: number[] = [];

@@ -4,11 +4,14 @@
 // hand V8 a code cache made at build time (afterBuild below), so a cold `kvgit get` compiles
 // almost nothing: compiling was most of its start-up (docs/PERFORMANCE.md).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const { STAMP } = createRequire(import.meta.url)('./bin/kvgit.cjs');
 
 export const bundles = [
   {
@@ -32,7 +35,8 @@ export const bundles = [
 
 /**
  * After bundling into `outdir`: escapes what esbuild left non-ASCII (characters in regular
- * expression literals, where `\uXXXX` means the same), then writes `kvgit.cache`, V8's code
+ * expression literals, where `\uXXXX` means the same), stamps the bundle with a build id (a hash
+ * of its text; the cache must start with it to be used), then writes `kvgit.cache`, V8's code
  * cache for the functions that a warm-up run of the common commands compiled (scripts/code-cache.cjs,
  * in its own process, on a throwaway store). V8 checks the cache against its version and flags and
  * ignores it when they differ, so a cache made by another Node only costs the time it saves.
@@ -41,7 +45,8 @@ export function afterBuild(outdir) {
   const bundle = join(outdir, 'kvgit.cjs');
   const text = readFileSync(bundle, 'utf8');
   const ascii = text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (ascii !== text) writeFileSync(bundle, ascii);
+  const id = createHash('sha256').update(ascii).digest('hex').slice(0, 32);
+  writeFileSync(bundle, `${ascii}${STAMP}${id}\n`);
   const r = spawnSync(process.execPath, [join(here, 'scripts', 'code-cache.cjs'), bundle], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`code cache for ${bundle} failed:\n${r.stderr}${r.stdout}`);
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, emptyPlace, runProcess } from '../helpers/cli';
 
@@ -33,8 +33,7 @@ describe('cli: installable on its own', function () {
     const p = emptyPlace();
     try {
       const probe = `const { load } = require(${JSON.stringify(join(ROOT, 'packages', 'cli', 'bin', 'kvgit.cjs'))});
-        const { readFileSync } = require('node:fs');
-        const { script } = load(${JSON.stringify(join(dist, 'kvgit.cjs'))}, readFileSync(${JSON.stringify(join(dist, 'kvgit.cache'))}));
+        const { script } = load(${JSON.stringify(join(dist, 'kvgit.cjs'))}, ${JSON.stringify(join(dist, 'kvgit.cache'))});
         process.stdout.write(String(script.cachedDataRejected));`;
       const r = await runProcess(process.execPath, ['-e', probe], { cwd: p.dir, env: p.env });
       assert.deepEqual([r.code, r.stdout], [0, 'false'], r.stderr);
@@ -60,6 +59,30 @@ describe('cli: installable on its own', function () {
       rmSync(join(copy, 'dist', 'kvgit.cache'));
       r = await kvgit(['get', '-field=a', 'secret/x']);
       assert.deepEqual([r.code, r.stdout], [0, 'no cache needed'], r.stderr);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('uses a code cache only with the build it was made for (V8 compares lengths only)', async () => {
+    const p = emptyPlace();
+    try {
+      const copy = join(p.root, 'kvgit');
+      cpSync(join(ROOT, 'packages', 'cli', 'bin'), join(copy, 'bin'), { recursive: true });
+      cpSync(dist, join(copy, 'dist'), { recursive: true });
+      // Another build of the same length: the same text with another build id.
+      const bundle = join(copy, 'dist', 'kvgit.cjs');
+      const text = readFileSync(bundle, 'latin1');
+      writeFileSync(bundle, text.replace(/kvgit-build ([0-9a-f])/, (_, c: string) => `kvgit-build ${c === '0' ? '1' : '0'}`), 'latin1');
+      assert.equal(readFileSync(bundle, 'latin1').length, text.length);
+      const probe = (file: string) => `const { load } = require(${JSON.stringify(join(copy, 'bin', 'kvgit.cjs'))});
+        const { script } = load(${JSON.stringify(file)}, ${JSON.stringify(join(copy, 'dist', 'kvgit.cache'))});
+        process.stdout.write(String(script.cachedDataRejected));`;
+      const r = await runProcess(process.execPath, ['-e', probe(bundle)], { cwd: p.dir, env: p.env });
+      // undefined: no cached data was given to V8 at all.
+      assert.deepEqual([r.code, r.stdout], [0, 'undefined'], r.stderr);
+      const v = await runProcess(process.execPath, [join(copy, 'bin', 'kvgit.cjs'), '--version'], { cwd: p.dir, env: p.env });
+      assert.equal(v.code, 0, v.stderr);
     } finally {
       p.cleanup();
     }

@@ -6,28 +6,49 @@
 const { readFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
-/** Compiles and runs a CommonJS bundle, using `cachedData` when given; returns its exports and script. */
-function load(bundle, cachedData) {
-  const { Script } = require('node:vm');
+const STAMP = '\n//# kvgit-build ';
+
+/**
+ * Compiles and runs a CommonJS bundle; with `cacheFile`, uses the code cache in it when that was
+ * made for this very bundle. Returns the bundle's exports and its script.
+ */
+function load(bundle, cacheFile) {
+  const text = readFileSync(bundle, 'latin1');
+  const cachedData = cacheFile === undefined ? undefined : cacheFor(text, cacheFile);
   // Module.wrap's text, written out: loading node:module would load the ES module loader too.
-  const source = `(function (exports, require, module, __filename, __dirname) { ${readFileSync(bundle, 'latin1')}\n});`;
-  const script = new Script(source, { filename: bundle, cachedData });
+  const source = `(function (exports, require, module, __filename, __dirname) { ${text}\n});`;
+  const script = new (require('node:vm').Script)(source, { filename: bundle, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, bundle, dirname(bundle));
   return { exports: module.exports, script };
 }
 
+/** The build id the build appends to the bundle (a hash of its text). */
+function buildId(text) {
+  const at = text.lastIndexOf(STAMP);
+  return at < 0 ? undefined : text.slice(at + STAMP.length).trim();
+}
+
+/**
+ * The code cache in `file` if it starts with the bundle's build id. V8 itself only compares the
+ * source's length, so a cache left by an earlier build would otherwise run that build's code.
+ */
+function cacheFor(text, file) {
+  const id = buildId(text);
+  let bytes;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined; // no cache: plain compilation
+  }
+  return id && bytes.length > id.length && bytes.toString('latin1', 0, id.length) === id ? bytes.subarray(id.length) : undefined;
+}
+
 if (require.main === module) {
   const dist = join(__dirname, '..', 'dist');
-  let cache;
-  try {
-    cache = readFileSync(join(dist, 'kvgit.cache'));
-  } catch {
-    // No cache (a build without one): plain compilation.
-  }
-  load(join(dist, 'kvgit.cjs'), cache).exports.run(process.argv.slice(2)).then((code) => {
+  load(join(dist, 'kvgit.cjs'), join(dist, 'kvgit.cache')).exports.run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 } else {
-  module.exports = { load };
+  module.exports = { STAMP, buildId, load };
 }

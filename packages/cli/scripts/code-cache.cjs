@@ -7,7 +7,7 @@ const { spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
-const { load } = require('../bin/kvgit.cjs');
+const { buildId, load } = require('../bin/kvgit.cjs');
 
 async function main() {
   const bundle = process.argv[2];
@@ -51,7 +51,10 @@ async function main() {
     process.chdir(tmpdir());
     rmSync(dir, { recursive: true, force: true });
   }
-  writeFileSync(join(dirname(bundle), 'kvgit.cache'), script.createCachedData());
+  // The build id first: bin/kvgit.cjs uses the cache only with the bundle it was made for.
+  const id = buildId(readFileSync(bundle, 'latin1'));
+  if (!id) throw new Error(`${bundle} has no build id`);
+  writeFileSync(join(dirname(bundle), 'kvgit.cache'), Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
 }
 
 function identityFrom(file) {
