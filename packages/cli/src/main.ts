@@ -45,13 +45,22 @@ export const loadCore = () => import('@kvgit/core');
  * CI) are answered by fstat.
  */
 function isTerminal(fd: number): boolean {
+  let st;
   try {
-    const st = fstatSync(fd);
-    if (!st.isCharacterDevice() || st.rdev === statSync('/dev/null').rdev) return false;
+    st = fstatSync(fd);
   } catch {
-    return false;
+    return false; // not open
   }
+  if (!st.isCharacterDevice() || st.rdev === devNullRdev()) return false;
   return (require('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+function devNullRdev(): number | undefined {
+  try {
+    return statSync('/dev/null').rdev;
+  } catch {
+    return undefined; // no /dev/null (Windows): isatty decides
+  }
 }
 
 async function main(argv: string[]): Promise<number> {

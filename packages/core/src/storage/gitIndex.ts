@@ -200,7 +200,7 @@ export async function updateIndex(gitdir: string, worktree: string, changes: Ind
   const index = identity === undefined ? undefined : read?.identity === identity ? read : await checkIndex(gitdir);
   const added = new Map<string, Entry>();
   for (const e of await Promise.all(changes.filter((c) => c.oid).map((c) => newEntry(worktree, c.path, c.oid!)))) added.set(e.name.toString('utf8'), e);
-  const parts = index?.starts ? splice(index.buf, index.starts, changes, added) : rebuild(index, changes, added);
+  const parts = index?.starts ? splice(index.buf, index.starts, changes, added) : rebuild(index, indexPath, changes, added);
   const hash = createHash('sha1');
   for (const p of parts) hash.update(p);
   parts.push(hash.digest());
@@ -296,8 +296,8 @@ function encodeEntry(e: Entry): Buffer {
 }
 
 /** Any version (or no index yet): every entry decoded, merged with the new ones and encoded. */
-function rebuild(index: IndexRead | undefined, changes: IndexChange[], added: Map<string, Entry>): Buffer[] {
-  const { version, entries } = index ? scanIndex(index.buf, 'index') : { version: 2, entries: [] as Entry[] };
+function rebuild(index: IndexRead | undefined, file: string, changes: IndexChange[], added: Map<string, Entry>): Buffer[] {
+  const { version, entries } = index ? scanIndex(index.buf, file) : { version: 2, entries: [] as Entry[] };
   const changed = new Set(changes.map((c) => c.path));
   const fresh = [...added.values()].sort(order);
   const merged: Entry[] = [];
