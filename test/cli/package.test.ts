@@ -27,15 +27,25 @@ describe('cli: installable on its own', function () {
     }
   });
 
-  const dist = join(ROOT, 'packages', 'cli', 'dist');
+  const cli = join(ROOT, 'packages', 'cli');
+
+  /** bin/ and dist/ copied to `root`/kvgit, to be changed by a test. */
+  const copyCli = (root: string) => {
+    const copy = join(root, 'kvgit');
+    for (const d of ['bin', 'dist']) cpSync(join(cli, d), join(copy, d), { recursive: true });
+    return copy;
+  };
+
+  /** Loads `install`'s bundle as its bin does and prints V8's cachedDataRejected (undefined: no cache given). */
+  const cacheVerdict = (install: string, cwd: string, env: NodeJS.ProcessEnv) => runProcess(process.execPath, ['-e', `
+    const { load } = require(${JSON.stringify(join(install, 'bin', 'kvgit.cjs'))});
+    const { script } = load(${JSON.stringify(join(install, 'dist', 'kvgit.cjs'))}, ${JSON.stringify(join(install, 'dist', 'kvgit.cache'))});
+    process.stdout.write(String(script.cachedDataRejected));`], { cwd, env });
 
   it("the build's code cache is accepted by the Node that built it", async () => {
     const p = emptyPlace();
     try {
-      const probe = `const { load } = require(${JSON.stringify(join(ROOT, 'packages', 'cli', 'bin', 'kvgit.cjs'))});
-        const { script } = load(${JSON.stringify(join(dist, 'kvgit.cjs'))}, ${JSON.stringify(join(dist, 'kvgit.cache'))});
-        process.stdout.write(String(script.cachedDataRejected));`;
-      const r = await runProcess(process.execPath, ['-e', probe], { cwd: p.dir, env: p.env });
+      const r = await cacheVerdict(cli, p.dir, p.env);
       assert.deepEqual([r.code, r.stdout], [0, 'false'], r.stderr);
     } finally {
       p.cleanup();
@@ -45,11 +55,8 @@ describe('cli: installable on its own', function () {
   it('works the same with a damaged code cache and with none', async () => {
     const p = emptyPlace();
     try {
-      const copy = join(p.root, 'kvgit');
-      cpSync(join(ROOT, 'packages', 'cli', 'bin'), join(copy, 'bin'), { recursive: true });
-      cpSync(dist, join(copy, 'dist'), { recursive: true });
-      const bin = join(copy, 'bin', 'kvgit.cjs');
-      const kvgit = (args: string[], input?: string) => runProcess(process.execPath, [bin, ...args], { cwd: p.dir, env: p.env, input });
+      const copy = copyCli(p.root);
+      const kvgit = (args: string[], input?: string) => runProcess(process.execPath, [join(copy, 'bin', 'kvgit.cjs'), ...args], { cwd: p.dir, env: p.env, input });
       // What a cache made by another Node version looks like to V8: bytes that fail its checks.
       writeFileSync(join(copy, 'dist', 'kvgit.cache'), Buffer.alloc(4096, 7));
       assert.equal((await kvgit(['init'])).code, 0);
@@ -67,19 +74,13 @@ describe('cli: installable on its own', function () {
   it('uses a code cache only with the build it was made for (V8 compares lengths only)', async () => {
     const p = emptyPlace();
     try {
-      const copy = join(p.root, 'kvgit');
-      cpSync(join(ROOT, 'packages', 'cli', 'bin'), join(copy, 'bin'), { recursive: true });
-      cpSync(dist, join(copy, 'dist'), { recursive: true });
+      const copy = copyCli(p.root);
       // Another build of the same length: the same text with another build id.
       const bundle = join(copy, 'dist', 'kvgit.cjs');
       const text = readFileSync(bundle, 'latin1');
       writeFileSync(bundle, text.replace(/kvgit-build ([0-9a-f])/, (_, c: string) => `kvgit-build ${c === '0' ? '1' : '0'}`), 'latin1');
       assert.equal(readFileSync(bundle, 'latin1').length, text.length);
-      const probe = (file: string) => `const { load } = require(${JSON.stringify(join(copy, 'bin', 'kvgit.cjs'))});
-        const { script } = load(${JSON.stringify(file)}, ${JSON.stringify(join(copy, 'dist', 'kvgit.cache'))});
-        process.stdout.write(String(script.cachedDataRejected));`;
-      const r = await runProcess(process.execPath, ['-e', probe(bundle)], { cwd: p.dir, env: p.env });
-      // undefined: no cached data was given to V8 at all.
+      const r = await cacheVerdict(copy, p.dir, p.env);
       assert.deepEqual([r.code, r.stdout], [0, 'undefined'], r.stderr);
       const v = await runProcess(process.execPath, [join(copy, 'bin', 'kvgit.cjs'), '--version'], { cwd: p.dir, env: p.env });
       assert.equal(v.code, 0, v.stderr);
