@@ -8,7 +8,7 @@
  * paths; "branch" keeps it on a dedicated branch with no work-tree files.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync, mkdirSync, promises as fsp, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { FILE_MODE, ObjectStore, TREE_MODE, type TreeEntry, encodeCommit, parseCommit } from './objects';
@@ -277,7 +277,10 @@ export class GitStorage {
     }
   }
 
-  /** Mirrors a committed change into the work tree and the index entries of the changed paths only. */
+  /**
+   * Mirrors a committed change into the work tree and the index entries of the changed paths only.
+   * Files are written synchronously: a few small ones per change, each a thread-pool round trip else.
+   */
   private async syncWorktree(oldRoot: string | undefined, newRoot: string, repairing = false, indexRead?: IndexRead): Promise<void> {
     const worktree = this.location.worktree!;
     const prefix = this.location.prefix;
@@ -289,16 +292,17 @@ export class GitStorage {
       const full = join(worktree, path);
       if (oid) {
         if (repairing && (await fsp.readFile(full).then(blobOid, () => undefined)) === oid) continue;
-        await fsp.mkdir(dirname(full), { recursive: true });
+        const content = (await this.objects.read(oid)).content;
+        mkdirSync(dirname(full), { recursive: true });
         const tmp = `${full}.kvgit-tmp-${process.pid}`;
-        await fsp.writeFile(tmp, (await this.objects.read(oid)).content);
-        await fsp.rename(tmp, full);
+        writeFileSync(tmp, content);
+        renameSync(tmp, full);
       } else {
-        await fsp.rm(full, { force: true });
+        rmSync(full, { force: true });
         let dir = dirname(full);
         while (dir.startsWith(join(worktree, prefix)) && dir !== join(worktree, prefix).replace(/\/$/, '')) {
           try {
-            await fsp.rmdir(dir);
+            rmdirSync(dir);
           } catch {
             break;
           }

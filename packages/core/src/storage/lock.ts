@@ -3,7 +3,7 @@
  * A lock whose owner process is gone (same host) is stale and taken over, so a killed writer
  * never blocks the store; otherwise writers wait, then fail with ERR_LOCK_TIMEOUT.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KvgitError } from '../errors';
@@ -30,7 +30,7 @@ export async function withLock<T>(gitdir: string, fn: (recoveredFromCrash: boole
   let recovered = false;
   for (;;) {
     try {
-      await fsp.writeFile(path, owner, { flag: 'wx' });
+      writeFileSync(path, owner, { flag: 'wx' });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -59,7 +59,7 @@ export async function withLock<T>(gitdir: string, fn: (recoveredFromCrash: boole
   try {
     return await fn(recovered);
   } finally {
-    await fsp.rm(path, { force: true });
+    rmSync(path, { force: true });
   }
 }
 

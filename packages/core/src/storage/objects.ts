@@ -5,7 +5,7 @@
  * read through isomorphic-git, loaded only when a pack is actually needed.
  */
 import { createHash } from 'node:crypto';
-import { promises as fsp, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, promises as fsp, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { KvgitError } from '../errors';
@@ -105,14 +105,14 @@ export class ObjectStore {
       this.cache.set(oid, { type, content });
       return oid;
     }
+    // Synchronous: a put writes half a dozen small objects, and each promise call is a round trip
+    // through the thread pool.
     const path = this.loosePath(oid);
-    try {
-      await fsp.access(path);
-    } catch {
-      await fsp.mkdir(join(this.gitdir, 'objects', oid.slice(0, 2)), { recursive: true });
+    if (!existsSync(path)) {
+      mkdirSync(join(this.gitdir, 'objects', oid.slice(0, 2)), { recursive: true });
       const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-      await fsp.writeFile(tmp, deflateSync(full, { level: 1 }), { mode: 0o444 });
-      await fsp.rename(tmp, path);
+      writeFileSync(tmp, deflateSync(full, { level: 1 }), { mode: 0o444 });
+      renameSync(tmp, path);
     }
     this.cache.set(oid, { type, content });
     return oid;

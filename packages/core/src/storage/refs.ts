@@ -2,7 +2,7 @@
  * Refs, read and moved the way git itself does: a loose ref file or a line in packed-refs, and a
  * move through "<ref>.lock" (created exclusively, then renamed), so git and kvgit never race.
  */
-import { promises as fsp, readFileSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, promises as fsp, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { crashPoint } from './crash';
@@ -76,11 +76,11 @@ export async function listRefs(gitdir: string, prefix: string): Promise<Map<stri
 /** Compare-and-swap a ref: it moves only if it still points at `expected` (undefined: must not exist). */
 export async function updateRef(gitdir: string, ref: string, expected: string | undefined, next: string): Promise<void> {
   const path = join(gitdir, ref);
-  await fsp.mkdir(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   const lock = `${path}.lock`;
-  let handle: import('node:fs/promises').FileHandle;
+  let fd: number | undefined;
   try {
-    handle = await fsp.open(lock, 'wx');
+    fd = openSync(lock, 'wx');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new KvgitError('ERR_STORE_MODIFIED', `${ref} is being updated by another process (${ref}.lock exists)`, { hint: `if no git process is running, remove ${lock}` });
@@ -88,19 +88,20 @@ export async function updateRef(gitdir: string, ref: string, expected: string | 
     throw e;
   }
   try {
-    const current = await readRef(gitdir, ref);
+    const current = readRef(gitdir, ref);
     if (current !== expected) {
       throw new KvgitError('ERR_STORE_MODIFIED', `${ref} moved while this change was being written; nothing was changed`, {});
     }
     crashPoint('ref:locked');
-    await handle.writeFile(`${next}\n`);
-    await handle.sync();
+    writeFileSync(fd, `${next}\n`);
+    fsyncSync(fd);
     crashPoint('ref:written');
-    await handle.close();
-    await fsp.rename(lock, path);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(lock, path);
   } catch (e) {
-    await handle.close().catch(() => {});
-    await fsp.rm(lock, { force: true });
+    if (fd !== undefined) closeSync(fd);
+    rmSync(lock, { force: true });
     throw e;
   }
 }
