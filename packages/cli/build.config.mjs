@@ -1,4 +1,5 @@
-// The CLI is one CommonJS bundle, loaded by bin/kvgit.cjs. A command still runs only its own
+// The CLI is one CommonJS bundle, loaded by bin/kvgit.cjs (isomorphic-git, which only `init` uses,
+// sits beside it in its own file). A command still runs only its own
 // modules: every command (and every heavy part of the core) is reached through a dynamic import,
 // which esbuild turns into a module that is initialised on first use. One file lets bin/kvgit.cjs
 // hand V8 a code cache made at build time (afterBuild below), so a cold `kvgit get` compiles
@@ -13,23 +14,49 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const { STAMP } = createRequire(import.meta.url)('./bin/kvgit.cjs');
 
+/**
+ * isomorphic-git is half of the bundle's text but only `init` uses it (to create a repository), so
+ * it is bundled into its own file and required from there on first use: every other command reads
+ * and V8-checks half the bytes at start.
+ */
+const isomorphicGitApart = {
+  name: 'isomorphic-git-apart',
+  setup(build) {
+    build.onResolve({ filter: /^isomorphic-git$/ }, () => ({ path: 'isomorphic-git', namespace: 'apart' }));
+    build.onLoad({ filter: /.*/, namespace: 'apart' }, () => ({
+      // __dirname is dist/ whether bin/kvgit.cjs or node runs the bundle.
+      contents: "module.exports = require(require('node:path').join(__dirname, 'isomorphic-git.cjs'));",
+      loader: 'js',
+    }));
+  },
+};
+
+const commonJsForNode = {
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // No comments or indentation: less to read on every start. Names are kept (readable traces).
+  minifyWhitespace: true,
+  legalComments: 'none',
+};
+
 export const bundles = [
   {
+    ...commonJsForNode,
     entryPoints: { kvgit: 'src/main.ts' },
-    outdir: 'dist',
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     // ASCII only (esbuild escapes strings; afterBuild the few regular expressions it leaves), so
     // the loader can read the bundle as latin1: a one-byte string, no UTF-8 decoding at start.
     charset: 'ascii',
-    // No comments or indentation: less to read on every start. Names are kept (readable traces).
-    minifyWhitespace: true,
     minifySyntax: true,
-    legalComments: 'none',
     metafile: false,
+    plugins: [isomorphicGitApart],
+  },
+  {
+    ...commonJsForNode,
+    entryPoints: { 'isomorphic-git': createRequire(join(here, '..', 'core', 'package.json')).resolve('isomorphic-git') },
   },
 ];
 
