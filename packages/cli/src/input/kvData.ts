@@ -5,7 +5,8 @@
  * a list; empty arguments are ignored; stdin can be used once. One difference: an argument that is
  * not a pair is not echoed back (it could be a value typed without its key).
  */
-import { readFile } from 'node:fs/promises';
+// node:fs's promises, not node:fs/promises: loaded only when a value comes from a file.
+import { promises as fsp } from 'node:fs';
 import { CliError, usageError } from '../errors';
 
 export interface DataSources {
@@ -16,7 +17,7 @@ export interface DataSources {
 export async function parseDataArgs(args: string[], io: DataSources): Promise<Record<string, unknown>> {
   const result: Record<string, unknown> = {};
   let stdinUsed = false;
-  const read = io.readFile ?? ((p: string) => readFile(p, 'utf8'));
+  const read = io.readFile ?? ((p: string) => fsp.readFile(p, 'utf8'));
   const stdin = async (): Promise<string> => {
     if (stdinUsed) throw new Error('stdin already consumed');
     stdinUsed = true;

@@ -8,7 +8,7 @@
  * paths; "branch" keeps it on a dedicated branch with no work-tree files.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, promises as fsp, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, promises as fsp, readFileSync, renameSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { FILE_MODE, ObjectStore, TREE_MODE, type TreeEntry, encodeCommit, parseCommit } from './objects';
@@ -17,6 +17,7 @@ import { withLock } from './lock';
 import { signatures } from './signature';
 import { crashPoint } from './crash';
 import { type IndexRead, checkIndex, updateIndex } from './gitIndex';
+import { removeFile } from './files';
 
 export type Layout = 'directory' | 'branch';
 
@@ -265,7 +266,7 @@ export class GitStorage {
         const full = join(worktree, this.location.prefix, p);
         let onDisk: Buffer | undefined;
         try {
-          onDisk = await fsp.readFile(full);
+          onDisk = readFileSync(full); // a small file: synchronous, like the writes below
         } catch {
           onDisk = undefined;
         }
@@ -298,7 +299,7 @@ export class GitStorage {
         writeFileSync(tmp, content);
         renameSync(tmp, full);
       } else {
-        rmSync(full, { force: true });
+        removeFile(full);
         let dir = dirname(full);
         while (dir.startsWith(join(worktree, prefix)) && dir !== join(worktree, prefix).replace(/\/$/, '')) {
           try {

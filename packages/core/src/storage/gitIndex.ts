@@ -12,9 +12,10 @@
  * writes anything (checkIndex).
  */
 import { createHash } from 'node:crypto';
-import { type BigIntStats, closeSync, fstatSync, openSync, promises as fsp, readFileSync, renameSync, rmSync, statSync, writevSync } from 'node:fs';
+import { type BigIntStats, closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { KvgitError } from '../errors';
+import { removeFile } from './files';
 
 export interface IndexChange {
   /** Repository-relative path. */
@@ -140,11 +141,18 @@ export async function checkIndex(gitdir: string): Promise<IndexRead | undefined>
   if (version === 4) {
     for (let i = count; i > 0; i--) pos = buf.indexOf(0, readVarint(buf, pos + (buf.readUInt16BE(pos + 60) & 0x4000 ? 64 : 62))[1]) + 1;
   } else {
+    // An entry's length follows from its flags (the name's length, below 0xfff) without looking
+    // for the name's end: this loop runs over every entry on every write (110,000 at 10,000 keys).
     const starts = new Uint32Array(count + 1);
     for (let i = 0; i < count; i++) {
       starts[i] = pos;
-      pos += Math.ceil((buf.indexOf(0, pos + (buf.readUInt16BE(pos + 60) & 0x4000 ? 64 : 62)) - pos + 1) / 8) * 8;
+      const flags = (buf[pos + 60]! << 8) | buf[pos + 61]!;
+      const head = flags & 0x4000 ? 64 : 62;
+      const nameLength = flags & 0xfff;
+      const end = nameLength < 0xfff ? pos + head + nameLength : buf.indexOf(0, pos + head);
+      pos += ((end - pos + 8) >>> 3) << 3;
     }
+    if (pos > buf.length - 20) throw new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
     starts[count] = pos;
     read.starts = starts;
   }
@@ -164,7 +172,7 @@ function checkExtensions(buf: Buffer, pos: number, file: string): void {
 }
 
 async function newEntry(worktree: string, path: string, oid: string): Promise<Entry> {
-  const st = await fsp.stat(join(worktree, path), { bigint: true });
+  const st = statSync(join(worktree, path), { bigint: true });
   const head = Buffer.alloc(62);
   const u32 = (v: bigint) => Number(v & 0xffffffffn);
   head.writeUInt32BE(u32(st.ctimeNs / 1_000_000_000n), 0);
@@ -226,7 +234,7 @@ export async function updateIndex(gitdir: string, worktree: string, changes: Ind
     }
   } catch (e) {
     closeSync(fd);
-    rmSync(lock, { force: true });
+    removeFile(lock);
     throw e;
   }
   closeSync(fd);

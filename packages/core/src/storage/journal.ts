@@ -2,7 +2,7 @@
  * The purge journal: blob ids a history rewrite is about to remove, written before the rewrite
  * starts, so the next command can finish a rewrite cut short (docs/FORMAT.md §4.1).
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const JOURNAL = 'kvgit-purge.json';
@@ -24,9 +24,10 @@ export async function clearJournal(gitdir: string): Promise<void> {
   await fsp.rm(join(gitdir, JOURNAL), { force: true });
 }
 
+/** Read synchronously: every write checks for it, and it is almost never there. */
 export async function readJournal(gitdir: string): Promise<string[] | undefined> {
   try {
-    const j = JSON.parse(await fsp.readFile(join(gitdir, JOURNAL), 'utf8'));
+    const j = JSON.parse(readFileSync(join(gitdir, JOURNAL), 'utf8'));
     return Array.isArray(j.blobs) ? j.blobs : undefined;
   } catch {
     return undefined;

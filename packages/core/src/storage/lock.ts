@@ -3,10 +3,11 @@
  * A lock whose owner process is gone (same host) is stale and taken over, so a killed writer
  * never blocks the store; otherwise writers wait, then fail with ERR_LOCK_TIMEOUT.
  */
-import { promises as fsp, rmSync, writeFileSync } from 'node:fs';
+import { promises as fsp, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KvgitError } from '../errors';
+import { removeFile } from './files';
 
 export interface LockOptions {
   timeoutMs?: number;
@@ -59,7 +60,7 @@ export async function withLock<T>(gitdir: string, fn: (recoveredFromCrash: boole
   try {
     return await fn(recovered);
   } finally {
-    rmSync(path, { force: true });
+    removeFile(path);
   }
 }
 

@@ -5,7 +5,7 @@
  * read through isomorphic-git, loaded only when a pack is actually needed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, promises as fsp, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { KvgitError } from '../errors';
@@ -87,12 +87,7 @@ export class ObjectStore {
 
   async has(oid: string): Promise<boolean> {
     if (this.cache.has(oid)) return true;
-    try {
-      await fsp.access(this.loosePath(oid));
-      return true;
-    } catch {
-      return this.packs.has(oid);
-    }
+    return existsSync(this.loosePath(oid)) || this.packs.has(oid);
   }
 
   async write(type: ObjectType, content: Uint8Array): Promise<string> {

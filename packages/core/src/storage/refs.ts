@@ -2,10 +2,11 @@
  * Refs, read and moved the way git itself does: a loose ref file or a line in packed-refs, and a
  * move through "<ref>.lock" (created exclusively, then renamed), so git and kvgit never race.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, promises as fsp, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, promises as fsp, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { crashPoint } from './crash';
+import { removeFile } from './files';
 
 const OID_RE = /^[0-9a-f]{40}$/;
 
@@ -101,7 +102,7 @@ export async function updateRef(gitdir: string, ref: string, expected: string | 
     renameSync(lock, path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(lock, { force: true });
+    removeFile(lock);
     throw e;
   }
 }
