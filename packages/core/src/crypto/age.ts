@@ -40,22 +40,22 @@ function decodeKey(s: string, prefix: string): Uint8Array | undefined {
   return bytes && bytes.length === 32 ? bytes : undefined;
 }
 
-// X25519 keys as DER, the form node:crypto takes raw keys in (RFC 8410).
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
-const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
-
+// X25519 keys go in and out of node:crypto as JWK: raw bytes, where DER (PKCS #8, SPKI) goes
+// through OpenSSL's decoders and encoders, whose first use in a process costs over a millisecond.
+// For a private key Node reads only `d`; `x` must be present but is not used.
 type PrivateKey = ReturnType<typeof createPrivateKey>;
 
 function privateKey(scalar: Uint8Array): PrivateKey {
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, scalar]), format: 'der', type: 'pkcs8' });
+  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(scalar).toString('base64url'), x: '' }, format: 'jwk' });
 }
 
 function publicBytes(key: PrivateKey): Uint8Array {
-  return new Uint8Array(createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length));
+  // The public half only: exporting the private key's JWK would copy its secret into a string.
+  return new Uint8Array(Buffer.from(createPublicKey(key).export({ format: 'jwk' }).x!, 'base64url'));
 }
 
 function publicKey(point: Uint8Array) {
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, point]), format: 'der', type: 'spki' });
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(point).toString('base64url') }, format: 'jwk' });
 }
 
 function x25519(key: PrivateKey, point: Uint8Array): Uint8Array {
