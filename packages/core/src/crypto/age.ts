@@ -347,6 +347,12 @@ export function deriveKey(storeIdentity: string, purpose: string): Uint8Array {
   return hkdf(sha256, enc.encode(storeIdentity), new Uint8Array(0), enc.encode(`kvgit/1 ${purpose}`), 32);
 }
 
+// A command checks several records with the same MAC key: the HMAC state after the key's blocks
+// is kept (as long as the key is) and cloned for each message, two SHA-256 blocks fewer per record.
+const keyedMacs = new WeakMap<Uint8Array, ReturnType<typeof hmac.create>>();
+
 export function mac(key: Uint8Array, message: Uint8Array): Uint8Array {
-  return hmac(sha256, key, message);
+  let keyed = keyedMacs.get(key);
+  if (!keyed) keyedMacs.set(key, (keyed = hmac.create(sha256, key)));
+  return keyed.clone().update(message).digest();
 }
