@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Store, isKvgitError, type Layout } from '@kvgit/core';
 import { isolatedEnv, tempDir, tempStore, type TempStore } from '../helpers/temp';
 
-const git = (t: TempStore, ...args: string[]) => execFileSync('git', args, { cwd: t.repo, env: t.env, encoding: 'utf8' });
+const git = (t: TempStore, ...args: string[]) => execFileSync('git', args, { cwd: t.repo, env: t.env, encoding: 'utf8', maxBuffer: 64 << 20 });
 
 describe('the directory layout lives beside the code', function () {
   this.timeout(60_000);
@@ -58,6 +58,29 @@ describe('the directory layout lives beside the code', function () {
       execFileSync('git', ['fsck', '--full'], { cwd: t.repo, stdio: 'pipe' });
     });
   }
+
+  it('keeps an index of several megabytes consistent for git (read and copied a chunk at a time)', async () => {
+    // 30,000 entries (about 4 MB) sorting before and after the store's block, staged without
+    // work-tree files (git update-index), and one name longer than the 12 bits of an entry's flags.
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: t.repo, env: t.env, input: 'x\n', encoding: 'utf8' }).trim();
+    const long = `.a/${Array.from({ length: 20 }, (_, i) => `${'d'.repeat(220)}${i}`).join('/')}`;
+    const paths = [long, ...Array.from({ length: 15_000 }, (_, i) => [`.a/${'p'.repeat(60)}/${i}`, `z/${'q'.repeat(60)}/${i}`]).flat()];
+    execFileSync('git', ['update-index', '--index-info'], { cwd: t.repo, env: t.env, input: paths.map((p) => `100644 ${blob}\t${p}\n`).join('') });
+    assert.ok(long.length > 0xfff);
+    const userEntries = () => git(t, 'ls-files', '-s').split('\n').filter((l) => !l.includes('\t.kvgit/'));
+    const before = userEntries();
+    await t.store.writeData('secret', 'db', { data: { password: 'p' } });
+    await t.store.writeData('secret', 'db', { data: { password: 'q' } });
+    await t.store.writeData('secret', 'a/b', { data: { password: 'r' } });
+    await t.store.destroyVersions('secret', 'db', { versions: [1] });
+    await t.store.deleteMetadata('secret', 'a/b');
+    assert.deepEqual(userEntries(), before);
+    assert.equal(git(t, 'status', '--porcelain', '--', '.kvgit'), '');
+    const staged = git(t, 'ls-files', '-s', '.kvgit').trim().split('\n').map((l) => l.replace(/ 0\t/, ' '));
+    const committed = git(t, 'ls-tree', '-r', 'HEAD', '.kvgit').trim().split('\n').map((l) => l.replace(/ blob /, ' ').replace('\t', ' '));
+    assert.deepEqual(staged, committed);
+    execFileSync('git', ['fsck', '--full'], { cwd: t.repo, stdio: 'pipe' });
+  });
 
   it('refuses to write over a store file with uncommitted edits, naming it', async () => {
     await t.store.writeData('secret', 'db', { data: { password: 'p' } });

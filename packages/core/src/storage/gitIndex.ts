@@ -2,17 +2,19 @@
  * Updating git's index for the store's own paths (directory layout), the way git does it: the new
  * index is written to index.lock (created exclusively), then renamed over the index. Only the given
  * paths change; every other entry, staged or not, is copied byte for byte. In a store of 10,000
- * keys the index holds over 100,000 entries, so versions 2 and 3 are edited in place: one pass
- * notes where each entry starts, a binary search finds each changed path, and the new index is
- * the old bytes around the changed entries (written as slices, hashed once). Version 4 (paths
- * prefix-compressed against the previous entry) is decoded and re-encoded in full.
+ * keys the index holds over 100,000 entries (12 MB), so versions 2 and 3 are never held in memory
+ * whole: one pass over the file notes where each entry starts, a binary search (positioned reads)
+ * finds each changed path, and the new index is the old bytes around the changed entries, copied
+ * through one reused 1 MiB buffer and hashed on the way (reading and writing a 12 MB buffer cost
+ * three times as much, most of it in fresh memory). Version 4 (paths prefix-compressed against the
+ * previous entry) is decoded and re-encoded in full.
  *
  * Index versions 2, 3 and 4 are handled. Optional extensions are dropped (git rebuilds its
  * caches); an index with a required extension (split or sparse index) is refused before the store
  * writes anything (checkIndex).
  */
 import { createHash } from 'node:crypto';
-import { type BigIntStats, closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { KvgitError } from '../errors';
 import { removeFile } from './files';
@@ -55,7 +57,7 @@ interface Scan {
   entries: Entry[];
 }
 
-/** One pass over the index: its entries in order, refusing required extensions. */
+/** Version 4: every entry, decoded in order (required extensions were refused by inspect). */
 function scanIndex(buf: Buffer, file: string): Scan {
   if (buf.toString('latin1', 0, 4) !== 'DIRC') throw new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
   const version = buf.readUInt32BE(4);
@@ -85,28 +87,51 @@ function scanIndex(buf: Buffer, file: string): Scan {
     previous = name;
     entries[i] = { name, stage: (flags >> 12) & 3, head, raw };
   }
-  // Optional extensions (caches) are dropped, git rebuilds them; required ones are refused.
-  checkExtensions(buf, pos, file);
+  // Optional extensions (caches) are dropped, git rebuilds them (required ones were refused by inspect).
   return { version, entries };
 }
 
-/** The index as read before a write, reused by updateIndex if git has not replaced it since. */
+/** The index as inspected before a write, reused by updateIndex if git has not replaced it since. */
 export interface IndexRead {
-  buf: Buffer;
   /** ino, size, mtime and ctime of the file read: git writes a new index by renaming a new file. */
   identity: string;
   version: number;
   /** Versions 2 and 3: where each entry starts; the last element is where the extensions start. */
   starts?: Uint32Array;
+  /** Version 4: the whole file, decoded and re-encoded in full. */
+  buf?: Buffer;
 }
 
 // The index is read and written with synchronous calls: it is megabytes in a large store, and
 // the promise API would move it in 512 KiB round trips through the thread pool.
-function indexIdentity(st: BigIntStats): string {
-  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+const CHUNK = 1 << 20;
+/** Room kept ahead of an entry while walking a chunk: its stat data and a path (PATH_MAX is 4096). */
+const ENTRY_ROOM = 64 * 1024;
+
+const damaged = (file: string) => new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
+
+function identityOf(fd: number): { identity: string; size: number } {
+  const st = fstatSync(fd, { bigint: true });
+  return { identity: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, size: Number(st.size) };
 }
 
-function readIndexFile(file: string): IndexRead | undefined {
+/** Reads exactly `length` bytes at `position` (fewer only at the end of the file). */
+function readAt(fd: number, buf: Buffer, length: number, position: number): number {
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+/**
+ * Whether kvgit can write this repository's index itself; throws ERR_GIT_STATE when not. Runs
+ * before every directory-layout write; what it learns is returned for updateIndex.
+ */
+export async function checkIndex(gitdir: string): Promise<IndexRead | undefined> {
+  const file = join(gitdir, 'index');
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -115,63 +140,78 @@ function readIndexFile(file: string): IndexRead | undefined {
     throw e;
   }
   try {
-    const identity = indexIdentity(fstatSync(fd, { bigint: true }));
-    const buf = readFileSync(fd);
-    if (buf.length < 32 || buf.toString('latin1', 0, 4) !== 'DIRC') throw new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
-    const version = buf.readUInt32BE(4);
-    if (version < 2 || version > 4) throw new KvgitError('ERR_GIT_STATE', `git index version ${version} is not supported`, { file });
-    return { buf, identity, version };
+    return inspect(fd, file);
   } finally {
     closeSync(fd);
   }
 }
 
-/**
- * Whether kvgit can write this repository's index itself; throws ERR_GIT_STATE when not. Runs
- * before every directory-layout write and walks the entries only to reach the extensions; the
- * read is returned for updateIndex.
- */
-export async function checkIndex(gitdir: string): Promise<IndexRead | undefined> {
-  const file = join(gitdir, 'index');
-  const read = readIndexFile(file);
-  if (!read) return undefined;
-  const { buf, version } = read;
-  const count = buf.readUInt32BE(8);
-  let pos = 12;
+function inspect(fd: number, file: string, { identity, size } = identityOf(fd)): IndexRead {
+  const header = Buffer.alloc(12);
+  if (size < 32 || readAt(fd, header, 12, 0) < 12 || header.toString('latin1', 0, 4) !== 'DIRC') throw damaged(file);
+  const version = header.readUInt32BE(4);
+  if (version < 2 || version > 4) throw new KvgitError('ERR_GIT_STATE', `git index version ${version} is not supported`, { file });
+  const count = header.readUInt32BE(8);
   if (version === 4) {
+    const buf = readFileSync(fd);
+    let pos = 12;
     for (let i = count; i > 0; i--) pos = buf.indexOf(0, readVarint(buf, pos + (buf.readUInt16BE(pos + 60) & 0x4000 ? 64 : 62))[1]) + 1;
-  } else {
-    // An entry's length follows from its flags (the name's length, below 0xfff) without looking
-    // for the name's end: this loop runs over every entry on every write (110,000 at 10,000 keys).
-    const starts = new Uint32Array(count + 1);
-    for (let i = 0; i < count; i++) {
-      starts[i] = pos;
-      const flags = (buf[pos + 60]! << 8) | buf[pos + 61]!;
-      const head = flags & 0x4000 ? 64 : 62;
-      const nameLength = flags & 0xfff;
-      const end = nameLength < 0xfff ? pos + head + nameLength : buf.indexOf(0, pos + head);
-      pos += ((end - pos + 8) >>> 3) << 3;
-    }
-    if (pos > buf.length - 20) throw new KvgitError('ERR_CORRUPT', 'the git index is damaged', { file });
-    starts[count] = pos;
-    read.starts = starts;
+    checkExtensions(fd, pos, size, file);
+    return { identity, version, buf };
   }
-  checkExtensions(buf, pos, file);
-  return read;
+  const starts = entryStarts(fd, count, size, file);
+  checkExtensions(fd, starts[count]!, size, file);
+  return { identity, version, starts };
+}
+
+/**
+ * Versions 2 and 3: where each entry starts, read a chunk at a time. An entry's length follows
+ * from its flags (the name's length, below 0xfff) without looking for the name's end.
+ */
+function entryStarts(fd: number, count: number, size: number, file: string): Uint32Array {
+  const starts = new Uint32Array(count + 1);
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let bufStart = 0;
+  let bufEnd = 0;
+  let pos = 12;
+  for (let i = 0; i < count; i++) {
+    if (pos + ENTRY_ROOM > bufEnd && bufEnd < size) {
+      bufStart = pos;
+      bufEnd = pos + readAt(fd, buf, CHUNK, pos);
+    }
+    const o = pos - bufStart;
+    if (pos + 64 > bufEnd) throw damaged(file);
+    starts[i] = pos;
+    const flags = (buf[o + 60]! << 8) | buf[o + 61]!;
+    const head = flags & 0x4000 ? 64 : 62;
+    const nameLength = flags & 0xfff;
+    let end = pos + head + nameLength;
+    if (nameLength === 0xfff) {
+      const nul = buf.indexOf(0, o + head);
+      if (nul < 0 || bufStart + nul >= bufEnd) throw damaged(file);
+      end = bufStart + nul;
+    }
+    pos += ((end - pos + 8) >>> 3) << 3;
+  }
+  if (pos > size - 20) throw damaged(file);
+  starts[count] = pos;
+  return starts;
 }
 
 /** A required extension (lowercase signature, e.g. a split or sparse index) is not ours to drop. */
-function checkExtensions(buf: Buffer, pos: number, file: string): void {
-  while (pos + 8 <= buf.length - 20) {
-    const sig = buf.toString('latin1', pos, pos + 4);
+function checkExtensions(fd: number, pos: number, size: number, file: string): void {
+  const head = Buffer.alloc(8);
+  while (pos + 8 <= size - 20) {
+    readAt(fd, head, 8, pos);
+    const sig = head.toString('latin1', 0, 4);
     if (sig[0]! >= 'a' && sig[0]! <= 'z') {
       throw new KvgitError('ERR_GIT_STATE', `the git index uses the "${sig}" extension (a split or sparse index), which kvgit cannot update`, { file, hint: 'git update-index --no-split-index' });
     }
-    pos += 8 + buf.readUInt32BE(pos + 4);
+    pos += 8 + head.readUInt32BE(4);
   }
 }
 
-async function newEntry(worktree: string, path: string, oid: string): Promise<Entry> {
+function newEntry(worktree: string, path: string, oid: string): Entry {
   const st = statSync(join(worktree, path), { bigint: true });
   const head = Buffer.alloc(62);
   const u32 = (v: bigint) => Number(v & 0xffffffffn);
@@ -199,68 +239,63 @@ const order = (a: Entry, b: Entry) => Buffer.compare(a.name, b.name) || a.stage 
  */
 export async function updateIndex(gitdir: string, worktree: string, changes: IndexChange[], read?: IndexRead): Promise<void> {
   const indexPath = join(gitdir, 'index');
-  let identity: string | undefined;
-  try {
-    identity = indexIdentity(statSync(indexPath, { bigint: true }));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  const index = identity === undefined ? undefined : read?.identity === identity ? read : await checkIndex(gitdir);
-  const added = new Map<string, Entry>();
-  for (const e of await Promise.all(changes.filter((c) => c.oid).map((c) => newEntry(worktree, c.path, c.oid!)))) added.set(e.name.toString('utf8'), e);
-  const parts = index?.starts ? splice(index.buf, index.starts, changes, added) : rebuild(index, indexPath, changes, added);
-  const hash = createHash('sha1');
-  for (const p of parts) hash.update(p);
-  parts.push(hash.digest());
   const lock = `${indexPath}.lock`;
-  let fd: number;
+  const added = new Map<string, Entry>();
+  for (const c of changes) if (c.oid) added.set(c.path, newEntry(worktree, c.path, c.oid));
+  let out: number;
   try {
-    fd = openSync(lock, 'wx');
+    out = openSync(lock, 'wx');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new KvgitError('ERR_STORE_MODIFIED', 'the git index is locked by another git process (.git/index.lock exists)', { file: lock, hint: 'if no git process is running, remove .git/index.lock' });
     }
     throw e;
   }
+  let old: number | undefined;
   try {
-    for (let i = 0; i < parts.length; i += 512) {
-      const batch = parts.slice(i, i + 512);
-      let left = batch.reduce((n, b) => n + b.length, 0);
-      while (left > 0) {
-        const written = writevSync(fd, batch);
-        left -= written;
-        if (left > 0) trimWritten(batch, written);
-      }
+    try {
+      old = openSync(indexPath, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+    const hash = createHash('sha1');
+    const emit = (b: Buffer) => {
+      hash.update(b);
+      writeAll(out, b);
+    };
+    // The open file is the one read from here on, even if git renames another over the index.
+    const current = old === undefined ? undefined : identityOf(old);
+    const index = current === undefined ? undefined : read?.identity === current.identity ? read : inspect(old!, indexPath, current);
+    if (index?.starts) splice(old!, index.starts, changes, added, emit);
+    else for (const part of rebuild(index, indexPath, changes, added)) emit(part);
+    writeAll(out, hash.digest());
   } catch (e) {
-    closeSync(fd);
+    closeSync(out);
     removeFile(lock);
     throw e;
+  } finally {
+    if (old !== undefined) closeSync(old);
   }
-  closeSync(fd);
+  closeSync(out);
   renameSync(lock, indexPath);
 }
 
-/** Drops the first `n` bytes from a list of buffers (after a short write). */
-function trimWritten(buffers: Buffer[], n: number): void {
-  while (n > 0 && buffers.length > 0) {
-    const first = buffers[0]!;
-    if (first.length <= n) {
-      n -= first.length;
-      buffers.shift();
-    } else {
-      buffers[0] = first.subarray(n);
-      n = 0;
-    }
-  }
+function writeAll(fd: number, b: Buffer): void {
+  for (let at = 0; at < b.length; ) at += writeSync(fd, b, at, b.length - at);
 }
 
-/** Versions 2 and 3: the old bytes around the changed entries, with the new entries in place. */
-function splice(buf: Buffer, starts: Uint32Array, changes: IndexChange[], added: Map<string, Entry>): Buffer[] {
+/**
+ * Versions 2 and 3: the old bytes around the changed entries, with the new entries in place,
+ * handed to `emit` in order. Entries are compared by positioned reads; the rest is copied in chunks.
+ */
+function splice(fd: number, starts: Uint32Array, changes: IndexChange[], added: Map<string, Entry>, emit: (b: Buffer) => void): void {
   const count = starts.length - 1;
-  const nameAt = (i: number): [number, number] => {
-    const at = starts[i]! + (buf.readUInt16BE(starts[i]! + 60) & 0x4000 ? 64 : 62);
-    return [at, buf.indexOf(0, at)];
+  const entryBuf = Buffer.allocUnsafe(ENTRY_ROOM);
+  const nameAt = (i: number): Buffer => {
+    const length = readAt(fd, entryBuf, Math.min(starts[i + 1]! - starts[i]!, ENTRY_ROOM), starts[i]!);
+    const head = entryBuf.readUInt16BE(60) & 0x4000 ? 64 : 62;
+    const nul = entryBuf.indexOf(0, head);
+    return entryBuf.subarray(head, nul < 0 || nul > length ? length : nul);
   };
   // The first entry whose name is not below `name` (git sorts names bytewise, then by stage).
   const lowerBound = (name: Buffer): number => {
@@ -268,34 +303,42 @@ function splice(buf: Buffer, starts: Uint32Array, changes: IndexChange[], added:
     let hi = count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const [a, b] = nameAt(mid);
-      if (buf.compare(name, 0, name.length, a, b) < 0) lo = mid + 1;
+      if (Buffer.compare(name, nameAt(mid)) > 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   };
+  const chunk = Buffer.allocUnsafe(CHUNK);
+  const copy = (from: number, to: number) => {
+    for (let at = from; at < to; ) {
+      const n = readAt(fd, chunk, Math.min(CHUNK, to - at), at);
+      if (n === 0) throw new KvgitError('ERR_CORRUPT', 'the git index changed while it was being updated', {});
+      emit(chunk.subarray(0, n));
+      at += n;
+    }
+  };
   const names = [...new Set(changes.map((c) => c.path))].map((p) => Buffer.from(p, 'utf8')).sort(Buffer.compare);
-  const parts: Buffer[] = [Buffer.alloc(12)];
-  let copiedTo = starts[0]!;
+  const edits: Array<{ from: number; to: number; entry: Entry | undefined }> = [];
   let entries = count;
   for (const name of names) {
     const from = lowerBound(name);
     let to = from;
-    const sameName = (i: number) => {
-      const [a, b] = nameAt(i);
-      return buf.compare(name, 0, name.length, a, b) === 0;
-    };
-    while (to < count && sameName(to)) to++;
-    parts.push(buf.subarray(copiedTo, starts[from]!));
+    while (to < count && nameAt(to).equals(name)) to++;
     const entry = added.get(name.toString('utf8'));
-    if (entry) parts.push(encodeEntry(entry));
     entries += (entry ? 1 : 0) - (to - from);
+    edits.push({ from, to, entry });
+  }
+  const header = Buffer.alloc(12);
+  readAt(fd, header, 8, 0);
+  header.writeUInt32BE(entries, 8);
+  emit(header);
+  let copiedTo = starts[0]!;
+  for (const { from, to, entry } of edits) {
+    copy(copiedTo, starts[from]!);
+    if (entry) emit(encodeEntry(entry));
     copiedTo = starts[to]!;
   }
-  parts.push(buf.subarray(copiedTo, starts[count]!));
-  buf.copy(parts[0]!, 0, 0, 8);
-  parts[0]!.writeUInt32BE(entries, 8);
-  return parts;
+  copy(copiedTo, starts[count]!);
 }
 
 function encodeEntry(e: Entry): Buffer {
@@ -305,7 +348,7 @@ function encodeEntry(e: Entry): Buffer {
 
 /** Any version (or no index yet): every entry decoded, merged with the new ones and encoded. */
 function rebuild(index: IndexRead | undefined, file: string, changes: IndexChange[], added: Map<string, Entry>): Buffer[] {
-  const { version, entries } = index ? scanIndex(index.buf, file) : { version: 2, entries: [] as Entry[] };
+  const { version, entries } = index?.buf ? scanIndex(index.buf, file) : { version: 2, entries: [] as Entry[] };
   const changed = new Set(changes.map((c) => c.path));
   const fresh = [...added.values()].sort(order);
   const merged: Entry[] = [];
