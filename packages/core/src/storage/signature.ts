@@ -46,13 +46,14 @@ export function configuredUser(gitdir: string, env: NodeJS.ProcessEnv = process.
     name ??= u.name;
     email ??= u.email;
   }
-  const user = (() => {
-    try {
-      return userInfo().username;
-    } catch {
-      return 'kvgit';
-    }
-  })();
+  if (name !== undefined && email !== undefined) return { name, email };
+  // Asked only when the configuration does not say: it reads the system's user database.
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = 'kvgit';
+  }
   return { name: name ?? user, email: email ?? env.EMAIL ?? `${user}@${hostname()}` };
 }
 
@@ -65,7 +66,9 @@ function parseGitDate(value: string | undefined): number | undefined {
 }
 
 export function signatures(gitdir: string, now: Date, env: NodeJS.ProcessEnv = process.env): { author: Signature; committer: Signature } {
-  const base = configuredUser(gitdir, env);
+  // The environment, when it names both, wins over every configuration file: none is read.
+  const fromEnv = ['AUTHOR', 'COMMITTER'].every((who) => env[`GIT_${who}_NAME`] !== undefined && env[`GIT_${who}_EMAIL`] !== undefined);
+  const base = fromEnv ? { name: '', email: '' } : configuredUser(gitdir, env);
   const tz = -now.getTimezoneOffset();
   const seconds = Math.floor(now.getTime() / 1000);
   const make = (who: 'AUTHOR' | 'COMMITTER'): Signature => ({
