@@ -50,14 +50,12 @@ function decodeMap(text: string, dir: string): SourceMap {
 }
 
 const maps = new Map<string, SourceMap | null>();
-const CJS_WRAPPER = '(function (exports, require, module, __filename, __dirname) { ';
 
 function mapped(url: string, line: number, col: number): { file: string; line: number } | undefined {
   // Modules have file URLs; the CLI bundle, compiled by bin/kvgit.cjs through node:vm, has its
-  // path, and its first line starts after the CommonJS wrapper's text.
+  // path (its wrapping function is part of the file, and of its source map).
   if (!url.startsWith('file://') && !url.startsWith('/')) return undefined;
   const path = url.startsWith('/') ? url : fileURLToPath(url);
-  if (url.startsWith('/') && line === 0) col -= CJS_WRAPPER.length;
   let m = maps.get(path);
   if (m === undefined) {
     m = existsSync(`${path}.map`) ? decodeMap(readFileSync(`${path}.map`, 'utf8'), dirname(path)) : null;

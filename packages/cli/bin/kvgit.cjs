@@ -15,9 +15,8 @@ const STAMP = '\n//# kvgit-build ';
 function load(bundle, cacheFile) {
   const text = readFileSync(bundle, 'latin1');
   const cachedData = cacheFile === undefined ? undefined : cacheFor(text, cacheFile);
-  // Module.wrap's text, written out: loading node:module would load the ES module loader too.
-  const source = `(function (exports, require, module, __filename, __dirname) { ${text}\n});`;
-  const script = new (require('node:vm').Script)(source, { filename: bundle, cachedData });
+  // The bundle is a function expression taking what Module.wrap gives a module (build.config.mjs).
+  const script = new (require('node:vm').Script)(text, { filename: bundle, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, bundle, dirname(bundle));
   return { exports: module.exports, script };
