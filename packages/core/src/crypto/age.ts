@@ -9,7 +9,7 @@
  * multiplication (a cold BigInt one costs tens of milliseconds; age-encryption likewise hands it to
  * WebCrypto when it can) and scrypt (about ten times faster at age's work factor).
  */
-import { createHash, createPrivateKey, createPublicKey, diffieHellman, randomBytes, scrypt as nodeScrypt } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, scrypt as nodeScrypt } from 'node:crypto';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -66,26 +66,10 @@ export async function newX25519Identity(): Promise<string> {
   return bech32Encode('age-secret-key-', randomBytes(32)).toUpperCase();
 }
 
-// Recipients are asked for several times per command (matching a member, unwrapping, sealing);
-// each costs a scalar multiplication. The cache is keyed by a hash, so it never holds an identity.
-const publicPoints = new Map<string, Uint8Array>();
-const cacheId = (identity: string) => createHash('sha256').update(identity).digest('hex');
-
 export async function recipientOf(identity: string): Promise<string> {
   const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
   if (!scalar) throw new Error('not an age X25519 identity');
-  return bech32Encode('age', publicOf(identity, () => privateKey(scalar)));
-}
-
-/** The public point of `identity`, whose private key `own` gives; cached. */
-function publicOf(identity: string, own: () => PrivateKey): Uint8Array {
-  const id = cacheId(identity);
-  let point = publicPoints.get(id);
-  if (!point) {
-    point = publicBytes(own());
-    if (publicPoints.size < 64) publicPoints.set(id, point);
-  }
-  return point;
+  return bech32Encode('age', publicBytes(privateKey(scalar)));
 }
 
 // ---- stanzas
@@ -120,25 +104,24 @@ function wrapX25519(fileKey: Uint8Array, recipient: string): Stanza {
 }
 
 interface X25519Key {
-  /** The private key, imported on first use (the public point is often cached). */
-  own: () => PrivateKey;
+  key: PrivateKey;
+  /** Its public point, part of every stanza's key derivation. */
   ours: Uint8Array;
 }
 
 function x25519Key(identity: string): X25519Key | undefined {
   const scalar = decodeKey(identity.toLowerCase(), 'age-secret-key-');
   if (!scalar) return undefined;
-  let imported: PrivateKey | undefined;
-  const own = () => (imported ??= privateKey(scalar));
-  return { own, ours: publicOf(identity, own) };
+  const key = privateKey(scalar);
+  return { key, ours: publicBytes(key) };
 }
 
-function unwrapX25519(stanzas: Stanza[], { own, ours }: X25519Key): Uint8Array | undefined {
+function unwrapX25519(stanzas: Stanza[], { key: own, ours }: X25519Key): Uint8Array | undefined {
   for (const s of stanzas) {
     if (s.args[0] !== 'X25519' || s.args.length !== 2 || s.body.length !== 32) continue;
     const share = b64.decode(s.args[1]!);
     if (share.length !== 32) continue;
-    const shared = x25519(own(), share);
+    const shared = x25519(own, share);
     if (shared.every((b) => b === 0)) continue;
     const key = hkdf(sha256, shared, concat(share, ours), X25519_LABEL, 32);
     try {
