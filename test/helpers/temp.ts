@@ -29,8 +29,23 @@ export function isolatedEnv(root: string, extra: NodeJS.ProcessEnv = {}): NodeJS
   };
 }
 
+/**
+ * Every folder made by tempDir, removed when the mocha run ends even if a test did not clean up:
+ * they hold identities and stores, which must not pile up in /tmp.
+ */
+const made = new Set<string>();
+if (typeof after === 'function') {
+  // Called while mocha loads the first test file that imports this: a hook of the root suite.
+  after(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+    made.clear();
+  });
+}
+
 export function tempDir(prefix = 'kvgit-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.add(dir);
+  return dir;
 }
 
 /** A fresh store in a new repository. `clock` lets a test control time. */

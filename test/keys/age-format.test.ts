@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { openWithIdentity, openWithPassphrase, recipientOf, sealToRecipients, sealWithPassphrase, newX25519Identity } from '../../packages/core/src/crypto/age';
+import { tempDir } from '../helpers/temp';
 
 const SIZES = [0, 1, 300, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 3 * 64 * 1024 + 17];
 
@@ -74,7 +75,7 @@ describe('age format interoperability with the stock age tool', function () {
 
 /** Ciphertext and test plaintext only: nothing here is a real secret. */
 function writeTemp(content: Uint8Array): string {
-  const path = `${mkdtempSync('/tmp/kvgit-age-')}/f`;
+  const path = `${tempDir('kvgit-age-')}/f`;
   writeFileSync(path, content);
   return path;
 }

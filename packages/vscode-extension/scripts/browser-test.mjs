@@ -6,7 +6,7 @@
 // while the session is still open and after it has ended.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, lstatSync, openSync, readSync, closeSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, lstatSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFixture, installCodeServer, installExtensions, launchChromium, openWorkbench, packageVsix, pkgDir, startCodeServer } from './code-server.mjs';
@@ -149,6 +149,8 @@ if (!failed) {
     failed = true;
   });
 }
+// The fixture holds a store and identities: gone after the leak test (KVGIT_TEST_KEEP=1 keeps it).
+if (!process.env.KVGIT_TEST_KEEP) rmSync(fixture.root, { recursive: true, force: true });
 const passed = results.filter((r) => r.ok).length;
 console.log(`\nbrowser test: ${passed} passed, ${results.length - passed} failed (${((Date.now() - started) / 1000).toFixed(0)} s); screenshots in ${artifacts}`);
 process.exit(failed ? 1 : 0);

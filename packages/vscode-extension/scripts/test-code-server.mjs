@@ -5,7 +5,7 @@
 // installed beside the packaged kvgit .vsix. code-server starts its extension host only when a
 // workbench connects, so headless Chromium (Playwright) opens the workbench; the runner then runs
 // mocha in the extension host and writes the results to a JSON file this script waits for.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFixture, installCodeServer, installExtensions, launchChromium, openWorkbench, packageVsix, pkgDir, startCodeServer } from './code-server.mjs';
 
@@ -44,6 +44,8 @@ try {
     } finally {
       await context.close();
       await server.stop();
+      // The fixture holds a store and identities: gone with the suite (KVGIT_TEST_KEEP=1 keeps it).
+      if (!process.env.KVGIT_TEST_KEEP) rmSync(fixture.root, { recursive: true, force: true });
     }
   }
 } finally {

@@ -3,7 +3,7 @@
  * is possible): `node dist/test/run-electron.cjs`. The same suite runs in code-server through
  * scripts/test-code-server.mjs, where no VS Code can be downloaded.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { type FixtureMode, createFixture } from '../fixture';
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
       });
     } catch {
       failed++;
+    } finally {
+      if (!process.env.KVGIT_TEST_KEEP) rmSync(f.root, { recursive: true, force: true });
     }
   }
   process.exit(failed > 0 ? 1 : 0);
