@@ -14,10 +14,10 @@
  * writes anything (checkIndex).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { KvgitError } from '../errors';
-import { removeFile } from './files';
+import { readAt, removeFile } from './files';
 
 export interface IndexChange {
   /** Repository-relative path. */
@@ -113,17 +113,6 @@ const damaged = (file: string) => new KvgitError('ERR_CORRUPT', 'the git index i
 function identityOf(fd: number): { identity: string; size: number } {
   const st = fstatSync(fd, { bigint: true });
   return { identity: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, size: Number(st.size) };
-}
-
-/** Reads exactly `length` bytes at `position` (fewer only at the end of the file). */
-function readAt(fd: number, buf: Buffer, length: number, position: number): number {
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, buf, got, length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
 }
 
 /**

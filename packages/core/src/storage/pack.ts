@@ -5,10 +5,11 @@
  * and only that object's bytes (and its delta bases) are read from the .pack. So a cold read
  * costs about the same in a store of 100 keys as in one of 10,000.
  */
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { KvgitError } from '../errors';
+import { readAt } from './files';
 import type { ObjectType } from './objects';
 
 const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
@@ -44,7 +45,7 @@ export class PackReader {
     }
     this.packs = names.map((n) => {
       const idxFd = openSync(join(dir, n), 'r');
-      const head = readAt(idxFd, 0, IDS_AT);
+      const head = bytesAt(idxFd, 0, IDS_AT);
       if (head.length < IDS_AT || head.readUInt32BE(0) !== 0xff744f63 || head.readUInt32BE(4) !== 2) {
         closeSync(idxFd);
         throw new KvgitError('ERR_UNSUPPORTED_FORMAT', `${n} is not a version 2 pack index`, { file: n, hint: 'run `git gc`' });
@@ -75,12 +76,12 @@ export class PackReader {
       // Halve with 20-byte reads until the rest of the range fits one small read.
       while (hi - lo > 64) {
         const mid = (lo + hi) >>> 1;
-        const c = want.compare(readAt(idxFd, IDS_AT + mid * 20, 20));
+        const c = want.compare(bytesAt(idxFd, IDS_AT + mid * 20, 20));
         if (c === 0) return { pack, offset: this.offset(pack, mid) };
         if (c > 0) lo = mid + 1;
         else hi = mid;
       }
-      const ids = readAt(idxFd, IDS_AT + lo * 20, (hi - lo) * 20);
+      const ids = bytesAt(idxFd, IDS_AT + lo * 20, (hi - lo) * 20);
       for (let i = 0; i < hi - lo; i++) {
         if (want.compare(ids, i * 20, i * 20 + 20) === 0) return { pack, offset: this.offset(pack, lo + i) };
       }
@@ -90,9 +91,9 @@ export class PackReader {
 
   private offset(pack: PackIndex, n: number): number {
     const { idxFd, count } = pack;
-    const offset = readAt(idxFd, IDS_AT + count * 24 + n * 4, 4).readUInt32BE(0);
+    const offset = bytesAt(idxFd, IDS_AT + count * 24 + n * 4, 4).readUInt32BE(0);
     if (!(offset & 0x80000000)) return offset;
-    return Number(readAt(idxFd, IDS_AT + count * 28 + (offset & 0x7fffffff) * 8, 8).readBigUInt64BE(0));
+    return Number(bytesAt(idxFd, IDS_AT + count * 28 + (offset & 0x7fffffff) * 8, 8).readBigUInt64BE(0));
   }
 
   has(oid: string): boolean {
@@ -106,7 +107,7 @@ export class PackReader {
 
   private bytes(pack: PackIndex, position: number, length: number): Buffer {
     pack.fd ??= openSync(pack.packPath, 'r');
-    return readAt(pack.fd, position, length);
+    return bytesAt(pack.fd, position, length);
   }
 
   /** Recently resolved objects by pack and offset: delta chains share their bases. */
@@ -174,10 +175,9 @@ export class PackReader {
 }
 
 /** Up to `length` bytes at `position` (fewer at the end of the file). */
-function readAt(fd: number, position: number, length: number): Buffer {
+function bytesAt(fd: number, position: number, length: number): Buffer {
   const buf = Buffer.allocUnsafe(length);
-  const n = readSync(fd, buf, 0, length, position);
-  return buf.subarray(0, n);
+  return buf.subarray(0, readAt(fd, buf, length, position));
 }
 
 function applyDelta(base: Uint8Array, delta: Buffer): Uint8Array {
