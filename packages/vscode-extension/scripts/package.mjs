@@ -27,6 +27,7 @@ writeFileSync(
   JSON.stringify({
     name: 'kvgit-test-runner', displayName: 'kvgit test runner', publisher: 'kvgit', version: pkg.version, private: true,
     engines: pkg.engines, main: './runner.cjs', activationEvents: ['onStartupFinished'], extensionKind: ['workspace'],
+    files: ['runner.cjs', 'tests.cjs', 'README.md'],
   }, null, 2),
 );
 const runnerVsix = join(pkgDir, 'dist', 'kvgit-test-runner.vsix');
