@@ -122,6 +122,25 @@ export async function makeKvStore(ctx: Ctx, dir: string, keys: number, versions:
 
 // ---- pass (Debian's password-store) with a throwaway GnuPG key
 
+/**
+ * The same store in the branch layout (the store at the root of a `kvgit` branch, no work-tree
+ * files), made from a directory-layout store: a local clone (objects hard-linked, still packed),
+ * a `kvgit` branch whose commit holds the `.kvgit` tree, and a checked-out branch with code only.
+ */
+export function branchLayoutCopy(ctx: Ctx, s: KvStore, dir: string): string {
+  run('git', ['clone', '-q', '--no-checkout', s.dir, dir], { env: ctx.env });
+  const tree = run('git', ['rev-parse', 'origin/main:.kvgit'], { cwd: dir, env: ctx.env }).stdout.trim();
+  const commit = run('git', ['commit-tree', tree, '-m', 'kvgit store'], { cwd: dir, env: ctx.env }).stdout.trim();
+  run('git', ['update-ref', 'refs/heads/kvgit', commit], { cwd: dir, env: ctx.env });
+  run('git', ['symbolic-ref', 'HEAD', 'refs/heads/code'], { cwd: dir, env: ctx.env });
+  writeFileSync(join(dir, 'README.md'), '# code\n');
+  run('git', ['add', 'README.md'], { cwd: dir, env: ctx.env });
+  run('git', ['commit', '-q', '-m', 'code'], { cwd: dir, env: ctx.env });
+  const got = run(ctx.kvgit[0]!, [...ctx.kvgit.slice(1), 'kv', 'get', '-field=password', `${MOUNT}${keyName(0)}`], { cwd: dir, env: ctx.env, allowFail: true });
+  if (got.status !== 0) throw new Error(`the branch-layout copy of ${s.dir} does not read back: ${got.stderr.trim()}`);
+  return dir;
+}
+
 export interface PassStore { dir: string; keys: number; env: NodeJS.ProcessEnv; genSeconds: number }
 
 let gpgKeys: string[] | undefined;
