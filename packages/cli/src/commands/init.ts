@@ -13,7 +13,8 @@ export default defineCommand({
   description:
     'Creates a kvgit store in the git repository around the current folder (or --store DIR), making the ' +
     'repository first if there is none. The "directory" layout keeps the store in a folder of the current ' +
-    'branch (reviewed beside the code); the "branch" layout keeps it on its own branch. You become its first ' +
+    'branch (reviewed beside the code); the "branch" layout keeps it on its own branch, where writes stay as ' +
+    'fast at 10,000 keys as at 100 (no git index entries to rewrite). You become its first ' +
     'member: with your identity from KVGIT_IDENTITY / KVGIT_IDENTITY_FILE / the config folder, or a new one ' +
     'created in the config folder (back it up: without a member\'s identity the store cannot be opened).',
   examples: [
