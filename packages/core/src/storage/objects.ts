@@ -2,7 +2,7 @@
  * Git objects. Loose objects are read and written here directly (node:zlib is much faster than
  * a JavaScript inflate, and a write goes to a temporary file renamed into place, so a killed
  * process never leaves a truncated object that a later write would trust). Packed objects are
- * read through isomorphic-git, loaded only when a pack is actually needed.
+ * read by PackReader (pack.ts), with positioned reads of the pack and its index.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
