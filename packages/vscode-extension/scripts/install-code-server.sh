@@ -46,6 +46,10 @@ if [ ! -x "$cs_dir/node_modules/.bin/code-server" ] || [ ! -f "$cs_dir/.complete
   mkdir -p "$cs_dir"
   (
     cd "$cs_dir"
+    # npm reads npm_config_* from the environment as its own settings: under `pnpm test` they are
+    # pnpm's, and code-server's postinstall reads the Node version from npm_config_user_agent
+    # (pnpm's says v20, and the install stops). This npm gets only the settings below.
+    while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -i '^npm_')
     export PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" npm_config_unsafe_perm=true
     echo '{"name":"kvgit-code-server","private":true}' > package.json
     npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >"$cs_dir/install.log" 2>&1 \
