@@ -69,6 +69,10 @@ describe('identities and their precedence', function () {
     assert.equal((await (await open({})).unlock()).member, 'bob');
     chmodSync(f, 0o644);
     await rejectsWith((await open({})).readData('secret', 'app'), 'ERR_NO_IDENTITY');
+    // A source is read only when the ones before it did not unlock: the refused file does not
+    // stand in the way of KVGIT_IDENTITY, but is reported once the sources before it fail.
+    assert.equal((await (await open({ KVGIT_IDENTITY: alice.identity })).unlock()).member, 'alice');
+    await rejectsWith((await open({ KVGIT_IDENTITY: ageKeygen().identity })).readData('secret', 'app'), 'ERR_NO_IDENTITY');
   });
 
   it('no identity: a clear error listing the sources tried', async () => {

@@ -33,7 +33,7 @@ export function parseIdentityText(text: string, source: string): string[] {
   return ids;
 }
 
-async function readIdentityFile(path: string, source: string, checkMode: boolean): Promise<string[] | undefined> {
+function readIdentityFile(path: string, source: string, checkMode: boolean): string[] | undefined {
   let st;
   try {
     st = statSync(path);
@@ -52,38 +52,69 @@ export interface CredentialSources {
   extra?: Credential[];
 }
 
-/** All credentials the environment offers, in precedence order, plus the list of sources tried. */
-export async function gatherCredentials(opts: CredentialSources = {}): Promise<{ credentials: Credential[]; tried: string[] }> {
+/** One place an identity can come from; read only when the sources before it did not unlock. */
+interface CredentialSource {
+  name: string;
+  /** The credentials this source holds (none when it is not set); throws when it is set but unusable. */
+  read(): Credential[];
+}
+
+/** The sources in precedence order (docs/KEYS.md). */
+function credentialSources(opts: CredentialSources): CredentialSource[] {
   const env = opts.env ?? process.env;
+  const configPath = configIdentityPath(env);
+  const x25519 = (source: string, ids: string[] | undefined): Credential[] => (ids ?? []).map((identity) => ({ kind: 'x25519', identity, source }));
+  return [
+    { name: 'KVGIT_IDENTITY', read: () => (env.KVGIT_IDENTITY ? x25519('KVGIT_IDENTITY', parseIdentityText(env.KVGIT_IDENTITY, 'KVGIT_IDENTITY')) : []) },
+    {
+      name: 'KVGIT_IDENTITY_FILE',
+      read: () => {
+        const path = env.KVGIT_IDENTITY_FILE;
+        if (!path) return [];
+        const source = `KVGIT_IDENTITY_FILE (${path})`;
+        const ids = readIdentityFile(path, source, false);
+        if (!ids) throw new KvgitError('ERR_NO_IDENTITY', `KVGIT_IDENTITY_FILE names ${path}, which does not exist`, { file: path });
+        return x25519(source, ids);
+      },
+    },
+    { name: 'KVGIT_PASSPHRASE', read: () => (env.KVGIT_PASSPHRASE ? [{ kind: 'passphrase', passphrase: env.KVGIT_PASSPHRASE, source: 'KVGIT_PASSPHRASE' }] : []) },
+    { name: configPath, read: () => x25519(configPath, readIdentityFile(configPath, configPath, true)) },
+    ...(opts.extra ?? []).map((c) => ({ name: c.source, read: () => [c] })),
+  ];
+}
+
+/**
+ * Tries the sources in precedence order and stops at the first whose credentials `use` accepts, so
+ * a later source is not even read when an earlier one serves (a config identity file with a bad
+ * mode does not block KVGIT_IDENTITY). Returns what `use` returned, the credentials read and the
+ * sources tried, for the error when nothing served.
+ */
+export async function firstServing<T>(
+  opts: CredentialSources,
+  use: (credentials: Credential[]) => Promise<T | undefined>,
+): Promise<{ found: T | undefined; credentials: Credential[]; tried: string[] }> {
   const credentials: Credential[] = [];
   const tried: string[] = [];
-  tried.push('KVGIT_IDENTITY');
-  if (env.KVGIT_IDENTITY) {
-    for (const identity of parseIdentityText(env.KVGIT_IDENTITY, 'KVGIT_IDENTITY')) credentials.push({ kind: 'x25519', identity, source: 'KVGIT_IDENTITY' });
+  for (const source of credentialSources(opts)) {
+    tried.push(source.name);
+    const read = source.read();
+    if (read.length === 0) continue;
+    credentials.push(...read);
+    const found = await use(read);
+    if (found !== undefined) return { found, credentials, tried };
   }
-  tried.push('KVGIT_IDENTITY_FILE');
-  if (env.KVGIT_IDENTITY_FILE) {
-    const ids = await readIdentityFile(env.KVGIT_IDENTITY_FILE, `KVGIT_IDENTITY_FILE (${env.KVGIT_IDENTITY_FILE})`, false);
-    if (!ids) throw new KvgitError('ERR_NO_IDENTITY', `KVGIT_IDENTITY_FILE names ${env.KVGIT_IDENTITY_FILE}, which does not exist`, { file: env.KVGIT_IDENTITY_FILE });
-    for (const identity of ids) credentials.push({ kind: 'x25519', identity, source: `KVGIT_IDENTITY_FILE (${env.KVGIT_IDENTITY_FILE})` });
-  }
-  tried.push('KVGIT_PASSPHRASE');
-  if (env.KVGIT_PASSPHRASE) credentials.push({ kind: 'passphrase', passphrase: env.KVGIT_PASSPHRASE, source: 'KVGIT_PASSPHRASE' });
-  const configPath = configIdentityPath(env);
-  tried.push(configPath);
-  const ids = await readIdentityFile(configPath, configPath, true);
-  for (const identity of ids ?? []) credentials.push({ kind: 'x25519', identity, source: configPath });
-  for (const c of opts.extra ?? []) {
-    tried.push(c.source);
-    credentials.push(c);
-  }
-  return { credentials, tried };
+  return { found: undefined, credentials, tried };
+}
+
+/** All credentials the environment offers, in precedence order, plus the list of sources tried. */
+export async function gatherCredentials(opts: CredentialSources = {}): Promise<{ credentials: Credential[]; tried: string[] }> {
+  return firstServing(opts, async () => undefined);
 }
 
 /** The identity in the user's config folder, created (mode 0600) when there is none. */
 export async function ensureConfigIdentity(env: NodeJS.ProcessEnv = process.env): Promise<{ identity: string; recipient: string; path: string; created: boolean }> {
   const path = configIdentityPath(env);
-  const existing = await readIdentityFile(path, path, true);
+  const existing = readIdentityFile(path, path, true);
   if (existing && existing.length > 0) return { identity: existing[0]!, recipient: await recipientOf(existing[0]!), path, created: false };
   const identity = await newX25519Identity();
   const recipient = await recipientOf(identity);

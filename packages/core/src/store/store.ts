@@ -11,7 +11,7 @@ import { KvgitError } from '../errors';
 import { isX25519Recipient, newX25519Identity, recipientOf } from '../crypto/age';
 import { decodeMounts } from '../format/mounts';
 import { KEYRING_FILE, MOUNTS_FILE, STORE_FILE, keyringEntryFile, memberIdentityFile } from '../format/paths';
-import { type Credential, type CredentialSources, ensureConfigIdentity, gatherCredentials } from '../keys/identity';
+import { type Credential, type CredentialSources, ensureConfigIdentity, firstServing } from '../keys/identity';
 import { type Keyring, type Member, StoreKey, decodeKeyringUnverified, encodeKeyring, newPassphraseMember, unwrapStoreKey, validateMemberName, verifyKeyring, wrapForMember } from '../keys/keyring';
 import { readConfig, writeConfig } from '../kv/config';
 import { deleteLatest, patchData, readData, writeData } from '../kv/data';
@@ -170,8 +170,7 @@ export class Store {
         sealedIdentity = made.sealedIdentity;
         memberType = 'passphrase';
       } else if (!recipient) {
-        const { credentials } = await gatherCredentials(options);
-        const x = credentials.find((c): c is Credential & { kind: 'x25519' } => c.kind === 'x25519');
+        const { found: x } = await firstServing(options, async (creds) => creds.find((c): c is Credential & { kind: 'x25519' } => c.kind === 'x25519'));
         if (x) recipient = await recipientOf(x.identity);
         else {
           const created = await ensureConfigIdentity(options.env);
@@ -209,9 +208,8 @@ export class Store {
       verifyKeyring(keyringBytes, this.storeKey);
       return this.unlockedBy;
     }
-    const { credentials, tried } = await gatherCredentials(this.options);
     const readEntry = (f: string) => s.readFile(f);
-    let found = credentials.length > 0 ? await unwrapStoreKey(keyring, credentials, readEntry) : undefined;
+    let { found, credentials, tried } = await firstServing(this.options, (creds) => unwrapStoreKey(keyring, creds, readEntry));
     if (!found && this.options.askPassphrase && keyring.members.some((m) => m.type === 'passphrase')) {
       tried.push('a passphrase prompt');
       const passphrase = await this.options.askPassphrase();

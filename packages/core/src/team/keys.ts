@@ -5,22 +5,16 @@
  */
 import { KvgitError } from '../errors';
 import { KEYRING_FILE } from '../format/paths';
-import { type Credential, gatherCredentials } from '../keys/identity';
+import { firstServing, gatherCredentials } from '../keys/identity';
 import { StoreKey, decodeKeyringUnverified, unwrapStoreKey, verifyKeyring } from '../keys/keyring';
 import type { Snapshot } from '../storage/git';
 
 /** Unlocks keyrings with one set of credentials; a key found once serves every snapshot sealed to it. */
 export class KeyChain {
-  private credentials: Promise<Credential[]> | undefined;
   private readonly byRecipient = new Map<string, StoreKey>();
   member: string | undefined;
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
-
-  private creds(): Promise<Credential[]> {
-    this.credentials ??= gatherCredentials({ env: this.env }).then((c) => c.credentials);
-    return this.credentials;
-  }
 
   /**
    * The key of the snapshot's keyring, its MAC checked; undefined when the snapshot has no
@@ -32,13 +26,11 @@ export class KeyChain {
     const keyring = decodeKeyringUnverified(bytes);
     let key = this.byRecipient.get(keyring.storeRecipient);
     if (!key) {
-      const creds = await this.creds();
-      if (creds.length === 0) return undefined;
-      const found = await unwrapStoreKey(keyring, creds, (f) => snap.readFile(f)).catch((e) => {
+      const { found } = await firstServing({ env: this.env }, (creds) => unwrapStoreKey(keyring, creds, (f) => snap.readFile(f)).catch((e) => {
         // A damaged entry of another member must not stop us; our own would have matched first.
         if (e instanceof KvgitError && e.code === 'ERR_KEYRING_TAMPERED') return undefined;
         throw e;
-      });
+      }));
       if (!found) return undefined;
       key = found.key;
       this.member ??= found.member;
