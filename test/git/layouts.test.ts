@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store, isKvgitError, type Layout } from '@kvgit/core';
 import { isolatedEnv, tempDir, tempStore, type TempStore } from '../helpers/temp';
@@ -80,6 +80,30 @@ describe('the directory layout lives beside the code', function () {
     const committed = git(t, 'ls-tree', '-r', 'HEAD', '.kvgit').trim().split('\n').map((l) => l.replace(/ blob /, ' ').replace('\t', ' '));
     assert.deepEqual(staged, committed);
     execFileSync('git', ['fsck', '--full'], { cwd: t.repo, stdio: 'pipe' });
+  });
+
+  it('refuses a damaged index before writing anything: cut between entries, or inside a long name', async () => {
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: t.repo, env: t.env, input: 'x\n', encoding: 'utf8' }).trim();
+    const long = `.a/${'n'.repeat(0x1100)}`;
+    const paths = [long, ...Array.from({ length: 2000 }, (_, i) => `.b/${i}`)];
+    execFileSync('git', ['update-index', '--index-info'], { cwd: t.repo, env: t.env, input: paths.map((p) => `100644 ${blob}\t${p}\n`).join('') });
+    const indexFile = join(t.repo, '.git', 'index');
+    const whole = readFileSync(indexFile);
+    const nameAt = whole.indexOf(long);
+    assert.ok(nameAt > 0);
+    const head = git(t, 'rev-parse', 'HEAD');
+    // Cut inside the long name (its end is not in the file, whatever the read buffer held before),
+    // then among the short entries (fewer entries than the header counts).
+    for (const cut of [nameAt + 0x800, Math.floor(whole.length * 0.6)]) {
+      writeFileSync(indexFile, whole.subarray(0, cut));
+      await assert.rejects(t.store.writeData('secret', 'db', { data: { password: 'p' } }), (e: unknown) => {
+        assert.ok(isKvgitError(e, 'ERR_CORRUPT'), String(e));
+        assert.match(String(e.details.file), /\.git\/index$/);
+        return true;
+      });
+      assert.equal(git(t, 'rev-parse', 'HEAD'), head);
+      assert.deepEqual(readFileSync(indexFile), whole.subarray(0, cut), 'the index is left as it was');
+    }
   });
 
   it('refuses to write over a store file with uncommitted edits, naming it', async () => {
