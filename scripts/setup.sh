@@ -9,9 +9,10 @@ if ! command -v pnpm >/dev/null 2>&1; then
 fi
 
 # Debian tools used by the tests: the stock `age` (recovery recipe), `script` (a terminal for
-# passphrase prompts), git-filter-repo (destroy benchmark peer).
+# passphrase prompts), `strace` (the order of writes to disk), git-filter-repo (destroy benchmark peer).
 need=()
 command -v age >/dev/null 2>&1 || need+=(age)
+command -v strace >/dev/null 2>&1 || need+=(strace)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v git-filter-repo >/dev/null 2>&1 || need+=(git-filter-repo)
 if [ ${#need[@]} -gt 0 ]; then

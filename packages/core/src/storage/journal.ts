@@ -4,6 +4,7 @@
  */
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { syncDirectory, writeFileDurablyAsync } from './files';
 
 export const JOURNAL = 'kvgit-purge.json';
 
@@ -15,9 +16,9 @@ export async function writeJournal(gitdir: string, blobs: string[]): Promise<voi
   } catch {
     // none
   }
-  const tmp = `${path}.tmp-${process.pid}`;
-  await fsp.writeFile(tmp, JSON.stringify({ blobs: [...new Set([...existing, ...blobs])] }));
-  await fsp.rename(tmp, path);
+  // On disk before the rewrite starts: after a crash the next command must know to finish it.
+  await writeFileDurablyAsync(path, JSON.stringify({ blobs: [...new Set([...existing, ...blobs])] }));
+  syncDirectory(gitdir);
 }
 
 export async function clearJournal(gitdir: string): Promise<void> {

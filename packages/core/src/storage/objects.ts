@@ -5,10 +5,11 @@
  * read by PackReader (pack.ts), with positioned reads of the pack and its index.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { KvgitError } from '../errors';
+import { writeFileDurably } from './files';
 import { PackReader } from './pack';
 import { writePackFile } from './packWriter';
 
@@ -105,9 +106,7 @@ export class ObjectStore {
     const path = this.loosePath(oid);
     if (!existsSync(path)) {
       mkdirSync(join(this.gitdir, 'objects', oid.slice(0, 2)), { recursive: true });
-      const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-      writeFileSync(tmp, deflateSync(full, { level: 1 }), { mode: 0o444 });
-      renameSync(tmp, path);
+      writeFileDurably(path, deflateSync(full, { level: 1 }), 0o444);
     }
     this.cache.set(oid, { type, content });
     return oid;

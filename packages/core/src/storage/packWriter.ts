@@ -9,6 +9,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import type { ObjectType } from './objects';
+import { syncDirectory, writeFileDurablyAsync } from './files';
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 
@@ -68,9 +69,7 @@ export async function writePackFile(gitdir: string, objects: Array<{ oid: string
   const dir = join(gitdir, 'objects', 'pack');
   await fsp.mkdir(dir, { recursive: true });
   const base = join(dir, `pack-${packSum.toString('hex')}`);
-  for (const [path, content] of [[`${base}.pack`, pack], [`${base}.idx`, idx]] as const) {
-    const tmp = `${path}.kvgit-tmp-${process.pid}`;
-    await fsp.writeFile(tmp, content, { mode: 0o444 });
-    await fsp.rename(tmp, path);
-  }
+  for (const [path, content] of [[`${base}.pack`, pack], [`${base}.idx`, idx]] as const) await writeFileDurablyAsync(path, content, { mode: 0o444 });
+  // In place for good before anything names its objects (a ref) or an older pack goes.
+  syncDirectory(dir);
 }

@@ -18,6 +18,7 @@ import { crashPoint } from './crash';
 import { KvgitError } from '../errors';
 import { clearJournal } from './journal';
 import { writePackFile } from './packWriter';
+import { syncDirectoriesOf, writeFileDurablyAsync } from './files';
 
 const ZERO = '0'.repeat(40);
 
@@ -273,6 +274,7 @@ export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: s
   crashPoint('purge:rewritten');
   const receipt: PurgeReceipt = { blobs, commitsRewritten: map.size, refsMoved: [], remoteRefsRemoved: [], unreachable: [], objectsRemoved: 0, packsRewritten: 0 };
   const oldTags = new Set<string>();
+  const moved: string[] = []; // files of refs and reflogs changed or removed
 
   // Move refs: loose ones through their lock file, packed ones by rewriting packed-refs.
   const packed = await readPackedRefsRaw(gitdir);
@@ -294,6 +296,7 @@ export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: s
     if (!next) continue;
     if (ref.startsWith('refs/remotes/')) {
       await removeRef(gitdir, ref);
+      moved.push(join(gitdir, ref), join(gitdir, 'logs', ref));
       if (packed.has(ref)) {
         packed.delete(ref);
         packedChanged = true;
@@ -305,6 +308,7 @@ export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: s
       continue;
     }
     await writeRefFile(gitdir, ref, oid, next, packed.has(ref));
+    moved.push(join(gitdir, ref));
     if (packed.has(ref)) {
       packed.set(ref, next);
       packedChanged = true;
@@ -312,7 +316,10 @@ export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: s
     receipt.refsMoved.push({ ref, old: oid, new: next });
     crashPoint('purge:ref-moved');
   }
-  if (packedChanged) await writePackedRefs(gitdir, packed);
+  if (packedChanged) {
+    await writePackedRefs(gitdir, packed);
+    moved.push(join(gitdir, 'packed-refs'));
+  }
   crashPoint('purge:refs-moved');
 
   // Reflogs: map old commit ids to new ones, so no entry reaches the old history.
@@ -320,9 +327,16 @@ export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: s
     const path = join(gitdir, f);
     const text = await fsp.readFile(path, 'utf8');
     const mapped = text.replace(/^([0-9a-f]{40}) ([0-9a-f]{40}) /gm, (_, a: string, b: string) => `${map.get(a) ?? a} ${map.get(b) ?? b} `);
-    if (mapped !== text) await atomicWrite(path, mapped);
+    if (mapped !== text) {
+      await writeFileDurablyAsync(path, mapped);
+      moved.push(path);
+    }
   }
   crashPoint('purge:reflogs');
+
+  // The moved refs and reflogs reach the disk before the objects they no longer name are removed:
+  // after a power loss, no ref may be found pointing at a removed object.
+  syncDirectoriesOf(moved);
 
   // Remove the old objects: purged blobs, replaced trees, commits and tags.
   const remove = new Set<string>([...set, ...oldTrees, ...map.keys(), ...oldTags]);
@@ -337,10 +351,13 @@ export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: s
   return receipt;
 }
 
-async function atomicWrite(path: string, content: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.kvgit-tmp-${process.pid}`;
-  await fsp.writeFile(tmp, content);
-  await fsp.rename(tmp, path);
+/** Moves a ref file as git does: its lock created, written, flushed, then renamed over it. */
+async function replaceThroughLock(lock: string, path: string, body: string, whenLocked: () => KvgitError): Promise<void> {
+  try {
+    await writeFileDurablyAsync(path, body, { through: lock });
+  } catch (e) {
+    throw (e as NodeJS.ErrnoException).code === 'EEXIST' ? whenLocked() : e;
+  }
 }
 
 async function readPackedRefsRaw(gitdir: string): Promise<Map<string, string>> {
@@ -362,12 +379,7 @@ async function readPackedRefsRaw(gitdir: string): Promise<Map<string, string>> {
 async function writePackedRefs(gitdir: string, refs: Map<string, string>): Promise<void> {
   const lock = join(gitdir, 'packed-refs.lock');
   const body = `# pack-refs with: peeled fully-peeled sorted \n${[...refs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, o]) => `${o} ${r}\n`).join('')}`;
-  try {
-    await fsp.writeFile(lock, body, { flag: 'wx' });
-  } catch {
-    throw new KvgitError('ERR_STORE_MODIFIED', 'packed-refs is locked by another git process', { file: 'packed-refs.lock' });
-  }
-  await fsp.rename(lock, join(gitdir, 'packed-refs'));
+  await replaceThroughLock(lock, join(gitdir, 'packed-refs'), body, () => new KvgitError('ERR_STORE_MODIFIED', 'packed-refs is locked by another git process', { file: 'packed-refs.lock' }));
 }
 
 async function writeRefFile(gitdir: string, ref: string, old: string, next: string, alsoPacked: boolean): Promise<void> {
@@ -382,9 +394,7 @@ async function writeRefFile(gitdir: string, ref: string, old: string, next: stri
   if (current !== undefined && current !== old) {
     throw new KvgitError('ERR_STORE_MODIFIED', `${ref} moved during the history rewrite`, {});
   }
-  const lock = `${path}.lock`;
-  await fsp.writeFile(lock, `${next}\n`, { flag: 'wx' });
-  await fsp.rename(lock, path);
+  await replaceThroughLock(`${path}.lock`, path, `${next}\n`, () => new KvgitError('ERR_STORE_MODIFIED', `${ref} is being updated by another git process (${ref}.lock exists)`, { file: `${ref}.lock` }));
 }
 
 async function removeRef(gitdir: string, ref: string): Promise<void> {

@@ -6,7 +6,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, promises as fsp, readFileSyn
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { crashPoint } from './crash';
-import { removeFile } from './files';
+import { removeFile, syncDirectory } from './files';
 
 const OID_RE = /^[0-9a-f]{40}$/;
 
@@ -100,6 +100,8 @@ export async function updateRef(gitdir: string, ref: string, expected: string | 
     closeSync(fd);
     fd = undefined;
     renameSync(lock, path);
+    // The write is acknowledged once the ref's new entry is on disk (its objects went first).
+    syncDirectory(dirname(path));
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     removeFile(lock);
