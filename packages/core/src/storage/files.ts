@@ -51,8 +51,7 @@ export function writeFileDurably(path: string, content: Uint8Array | string, mod
  * writeFileDurably for large files (packs), without blocking the event loop. `through` names the
  * temporary file: a lock file, created exclusively (EEXIST when another process holds it).
  */
-export async function writeFileDurablyAsync(path: string, content: Uint8Array | string, { mode = 0o666, through = tmpName(path) } = {}): Promise<void> {
-  const tmp = through;
+export async function writeFileDurablyAsync(path: string, content: Uint8Array | string, { mode = 0o666, through: tmp = tmpName(path) } = {}): Promise<void> {
   const file = await fsp.open(tmp, 'wx', mode);
   try {
     await file.writeFile(content);
