@@ -40,13 +40,21 @@ function decodeKey(s: string, prefix: string): Uint8Array | undefined {
   return bytes && bytes.length === 32 ? bytes : undefined;
 }
 
-// X25519 keys go in and out of node:crypto as JWK: raw bytes, where DER (PKCS #8, SPKI) goes
-// through OpenSSL's decoders and encoders, whose first use in a process costs over a millisecond.
-// For a private key Node reads only `d`; `x` must be present but is not used.
+// A private key goes into node:crypto as PKCS #8 (a fixed prefix, then the scalar). As JWK it would
+// need its public half `x`, which Node 24 checks against `d` (Node 20 did not), and the public half
+// is what the key is imported to compute. Public keys go in and out as JWK (raw bytes), which
+// skips OpenSSL's encoders and decoders.
 type PrivateKey = ReturnType<typeof createPrivateKey>;
 
+const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
 function privateKey(scalar: Uint8Array): PrivateKey {
-  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(scalar).toString('base64url'), x: '' }, format: 'jwk' });
+  const der = Buffer.concat([PKCS8_X25519_PREFIX, scalar]);
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    der.fill(0); // the copy of the scalar; the key object holds its own
+  }
 }
 
 function publicBytes(key: PrivateKey): Uint8Array {
