@@ -92,6 +92,30 @@ for (const layout of ['directory', 'branch'] as Layout[]) {
       assert.deepEqual((await t.store.readData('secret', 'trim')).data, { v: '3' });
     });
 
+    it('after rotations, destroy and metadata delete also remove the ciphertext sealed under earlier store keys', async () => {
+      await t.store.writeData('secret', 'app/db', { data: { password: 'leaked' } });
+      await t.store.writeData('secret', 'app/db', { data: { password: 'current' } });
+      await t.store.writeData('secret', 'old', { data: { a: 'x' } });
+      const sealed = (file: string) => [blobId(t, layout, file)];
+      const v1 = sealed('mounts/secret/app/db.kv/1.age');
+      const old = sealed('mounts/secret/old.kv/1.age');
+      await t.store.rotate();
+      v1.push(...sealed('mounts/secret/app/db.kv/1.age'));
+      old.push(...sealed('mounts/secret/old.kv/1.age'));
+      await t.store.writeData('secret', 'other', { data: { b: 'y' } }); // history after the rotation
+      await t.store.rotate();
+      assert.equal(new Set(v1).size, 2, 'each rotation seals the version again');
+
+      await t.store.destroyVersions('secret', 'app/db', { versions: [1] });
+      await t.store.deleteMetadata('secret', 'old');
+      const objects = allObjects(t);
+      for (const id of [...v1, ...old]) assert.doesNotMatch(objects, new RegExp(id), `${id} is gone`);
+      assert.deepEqual((await t.store.verify()).problems, []);
+      execFileSync('git', ['fsck', '--full', '--strict'], { cwd: t.repo, stdio: 'pipe' });
+      assert.deepEqual((await t.store.readData('secret', 'app/db')).data, { password: 'current' });
+      assert.deepEqual((await t.store.readData('secret', 'other')).data, { b: 'y' });
+    });
+
     it('metadata delete purges every version of the key from history', async () => {
       await t.store.writeData('secret', 'gone', { data: { a: 'v1' } });
       await t.store.writeData('secret', 'gone', { data: { a: 'v2' } });

@@ -34,7 +34,7 @@ import { crashPoint } from '../storage/crash';
 import { TREE_MODE } from '../storage/objects';
 import type { LogEntry, LogFilter } from './audit';
 import type { VerifyReport } from './verify';
-import { StoreView, StoreWriter } from './view';
+import { type Removals, StoreView, StoreWriter } from './view';
 
 export const STORE_KIND = 'store/1';
 
@@ -274,7 +274,7 @@ export class Store {
       const writer = new StoreWriter(snap, this.storeKey!, await this.loadMounts(snap), now.getTime());
       const result = await fn(writer);
       if (!writer.hasChanges) return { result };
-      const blobs = when === 'purge' ? await writer.removedBlobs() : [];
+      const blobs = when === 'purge' ? await this.ciphertextToPurge(head, await writer.removals()) : [];
       if (blobs.length > 0 && confirm) {
         const plan = await (await import('../storage/purge')).planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
         plan.commits += 1; // the commit this change makes
@@ -292,6 +292,13 @@ export class Store {
       const receipt = await (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs, options.onProgress);
       return { result, receipt };
     }, this.options.lockTimeoutMs);
+  }
+
+  /** The blobs a removal takes away now, and what the same files held before each rotation. */
+  private async ciphertextToPurge(head: string | undefined, removed: Removals): Promise<string[]> {
+    if (!head || (removed.files.length === 0 && removed.dirs.length === 0)) return removed.blobs;
+    const earlier = await (await import('../storage/purge')).sealedBeforeRotations(this.storage.objects, head, this.location.prefix, removed);
+    return [...new Set([...removed.blobs, ...earlier])];
   }
 
   /** Repairs what a killed writer left (stale lock, partial work-tree sync, unfinished purge). */

@@ -80,6 +80,13 @@ export class StoreView {
   }
 }
 
+/** What a change removes: version files and key folders (store paths), and their blobs now. */
+export interface Removals {
+  blobs: string[];
+  files: string[];
+  dirs: string[];
+}
+
 export class StoreWriter extends StoreView implements KvWriter, V1Writer {
   private readonly pending = new Map<string, Edit | Promise<Edit>>();
   readonly operations: Operation[] = [];
@@ -153,15 +160,18 @@ export class StoreWriter extends StoreView implements KvWriter, V1Writer {
   }
 
   /** Ids of the version blobs this change removes from the tree (destroy, trimming, key delete). */
-  async removedBlobs(): Promise<string[]> {
-    const out: string[] = [];
+  /** The version files and whole key folders this change removes, and the blobs they hold now. */
+  async removals(): Promise<Removals> {
+    const out: Removals = { blobs: [], files: [], dirs: [] };
     for (const e of this.pending.values()) {
       if (e instanceof Promise) continue;
       if ('remove' in e && e.path.endsWith('.age')) {
+        out.files.push(e.path);
         const entry = await this.snap.entry(e.path);
-        if (entry) out.push(entry.oid);
+        if (entry) out.blobs.push(entry.oid);
       } else if ('tree' in e && e.tree === undefined && e.path.endsWith(KEY_DIR_SUFFIX)) {
-        for (const f of (await this.snap.listDir(e.path)) ?? []) if (f.name.endsWith('.age') && f.mode !== TREE_MODE) out.push(f.oid);
+        out.dirs.push(e.path);
+        for (const f of (await this.snap.listDir(e.path)) ?? []) if (f.name.endsWith('.age') && f.mode !== TREE_MODE) out.blobs.push(f.oid);
       }
     }
     return out;
