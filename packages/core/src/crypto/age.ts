@@ -40,15 +40,24 @@ function decodeKey(s: string, prefix: string): Uint8Array | undefined {
   return bytes && bytes.length === 32 ? bytes : undefined;
 }
 
-// A private key goes into node:crypto as PKCS #8 (a fixed prefix, then the scalar). As JWK it would
-// need its public half `x`, which Node 24 checks against `d` (Node 20 did not), and the public half
-// is what the key is imported to compute. Public keys go in and out as JWK (raw bytes), which
-// skips OpenSSL's encoders and decoders.
+// Private keys go into node:crypto as JWK with an empty `x` where Node allows it (20 and 22 read
+// only `d`): that skips OpenSSL's PKCS #8 decoder, about a millisecond on its first use in a
+// process. Node 24 checks `x` against `d`, and the public half is what the key is imported to
+// compute, so there they go in as PKCS #8 (a fixed prefix, then the scalar). Public keys go in and
+// out as JWK (raw bytes), which skips OpenSSL's encoders and decoders.
 type PrivateKey = ReturnType<typeof createPrivateKey>;
 
 const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+let privateJwkAccepted = true;
 
 function privateKey(scalar: Uint8Array): PrivateKey {
+  if (privateJwkAccepted) {
+    try {
+      return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(scalar).toString('base64url'), x: '' }, format: 'jwk' });
+    } catch {
+      privateJwkAccepted = false; // this Node checks `x`: PKCS #8 from now on
+    }
+  }
   const der = Buffer.concat([PKCS8_X25519_PREFIX, scalar]);
   try {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
