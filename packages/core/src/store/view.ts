@@ -159,7 +159,6 @@ export class StoreWriter extends StoreView implements KvWriter, V1Writer {
     this.operations.push(op);
   }
 
-  /** Ids of the version blobs this change removes from the tree (destroy, trimming, key delete). */
   /** The version files and whole key folders this change removes, and the blobs they hold now. */
   async removals(): Promise<Removals> {
     const out: Removals = { blobs: [], files: [], dirs: [] };
