@@ -6,7 +6,7 @@
  * passphrase member (scrypt), a rotation and a destroy.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { KVGIT_BIN, ROOT, emptyPlace, runProcess, type CliResult } from '../helpers/cli';
 
@@ -41,6 +41,36 @@ for (const major of ['22', '24']) {
       await kvgit(['kv', 'destroy', '-versions=1', '-y', 'secret/app/db']);
       assert.equal((await kvgit(['kv', 'get', '-field=password', 'secret/app/db'])).stdout, 'second');
       assert.match((await kvgit(['verify'])).stdout, /^ok\s+true$/m, 'verify finds nothing, the destroyed ciphertext included');
+    });
+
+    it('serves Vault\'s HTTP API: a read, a LIST and a write, then stops on SIGTERM', async () => {
+      const server = spawn(node, [KVGIT_BIN, 'serve', '--address', '127.0.0.1:0'], { cwd: place.dir, env: { ...place.env, KVGIT_ROOT_TOKEN: 'root-token' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+      try {
+        const address = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          let err = '';
+          server.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+          server.stdout.setEncoding('utf8').on('data', (d: string) => {
+            out += d;
+            const m = /listening on (\S+)/.exec(out);
+            if (m) resolve(m[1]!);
+          });
+          void exited.then((code) => reject(new Error(`kvgit serve exited with ${code}: ${err}`)));
+        });
+        const call = async (method: string, path: string, body?: unknown) => {
+          const r = await fetch(`${address}/v1/${path}`, { method, headers: { 'X-Vault-Token': 'root-token' }, body: body === undefined ? undefined : JSON.stringify(body) });
+          assert.equal(r.status, 200, `${method} ${path}: ${r.status}`);
+          return (await r.json()) as { data: Record<string, any> };
+        };
+        assert.deepEqual((await call('GET', 'secret/data/app/db')).data.data, { password: 'second', user: 'app' });
+        assert.deepEqual((await call('LIST', 'secret/metadata/app')).data.keys, ['db']);
+        assert.equal((await call('POST', 'secret/data/app/api', { data: { token: 't' } })).data.version, 1);
+      } finally {
+        server.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0, 'exits cleanly on SIGTERM');
+      assert.equal((await kvgit(['kv', 'get', '-field=token', 'secret/app/api'])).stdout, 't');
     });
   });
 }
