@@ -229,44 +229,6 @@ async function rewriteAll(objects: ObjectStore, graph: Graph, blobs: Set<string>
   return { map, oldTrees: trees.oldTrees };
 }
 
-/**
- * The blobs that removed version files (and the version files of removed key folders) held before
- * a rotation sealed them again. A rotation, or a member's removal with one, writes every version
- * anew under the new store key, so the commit before it holds each version's earlier ciphertext,
- * readable with the old key: a destroy must remove that too. `files` and `dirs` are store paths;
- * the first-parent history of `head` is searched (a rotation is never merged in from a side branch).
- */
-export async function sealedBeforeRotations(objects: ObjectStore, head: string, prefix: string, removed: { files: string[]; dirs: string[] }): Promise<string[]> {
-  const out = new Set<string>();
-  const treeAt = async (root: string, path: string): Promise<TreeEntry[] | undefined> => {
-    let entries = await objects.readTree(root);
-    for (const part of path.split('/').filter((p) => p !== '')) {
-      const e = entries.find((x) => x.name === part && x.mode === TREE_MODE);
-      if (!e) return undefined;
-      entries = await objects.readTree(e.oid);
-    }
-    return entries;
-  };
-  const dirOf = (file: string) => file.slice(0, file.lastIndexOf('/'));
-  for (let oid: string | undefined = head; oid; ) {
-    const commit = parseCommit((await objects.read(oid)).content);
-    const before = commit.parents[0];
-    if (before && /^Kvgit-Operation: (rotate|member-remove)$/m.test(commit.message)) {
-      const root = parseCommit((await objects.read(before)).content).tree;
-      for (const file of removed.files) {
-        const name = file.slice(file.lastIndexOf('/') + 1);
-        const e = (await treeAt(root, `${prefix}${dirOf(file)}`))?.find((x) => x.name === name && x.mode !== TREE_MODE);
-        if (e) out.add(e.oid);
-      }
-      for (const dir of removed.dirs) {
-        for (const e of (await treeAt(root, `${prefix}${dir}`)) ?? []) if (e.name.endsWith('.age') && e.mode !== TREE_MODE) out.add(e.oid);
-      }
-    }
-    oid = before;
-  }
-  return [...out];
-}
-
 /** Counts what a purge would change, without changing anything. */
 export async function planPurge(objects: ObjectStore, gitdir: string, prefix: string, blobs: string[]): Promise<PurgePlan> {
   const graph = await loadGraph(objects, gitdir);

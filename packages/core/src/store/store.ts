@@ -31,7 +31,7 @@ import { commitMessage } from './message';
 import type { PurgePlan, PurgeReceipt } from '../storage/purge';
 import { clearJournal, readJournal, writeJournal } from '../storage/journal';
 import { crashPoint } from '../storage/crash';
-import { TREE_MODE } from '../storage/objects';
+import { TREE_MODE, parseCommit } from '../storage/objects';
 import type { LogEntry, LogFilter } from './audit';
 import type { VerifyReport } from './verify';
 import { type Removals, StoreView, StoreWriter } from './view';
@@ -294,11 +294,32 @@ export class Store {
     }, this.options.lockTimeoutMs);
   }
 
-  /** The blobs a removal takes away now, and what the same files held before each rotation. */
+  /**
+   * The blobs a removal takes away now, and what the same files held before each rotation. A
+   * rotation (or a member's removal with one) seals every version again under the new store key,
+   * so the commit before it keeps each version's earlier ciphertext, readable with the old key: a
+   * destroy must remove that too. The first-parent history is searched (a rotation is never merged
+   * in from another branch: the merge reports it as a conflict).
+   */
   private async ciphertextToPurge(head: string | undefined, removed: Removals): Promise<string[]> {
-    if (!head || (removed.files.length === 0 && removed.dirs.length === 0)) return removed.blobs;
-    const earlier = await (await import('../storage/purge')).sealedBeforeRotations(this.storage.objects, head, this.location.prefix, removed);
-    return [...new Set([...removed.blobs, ...earlier])];
+    const out = new Set(removed.blobs);
+    if (removed.files.length === 0 && removed.dirs.length === 0) return [...out];
+    for (let oid = head; oid; ) {
+      const commit = parseCommit((await this.storage.objects.read(oid)).content);
+      const before = commit.parents[0];
+      if (before && /^Kvgit-Operation: (rotate|member-remove)$/m.test(commit.message)) {
+        const snap = await this.storage.snapshot(before);
+        for (const file of removed.files) {
+          const e = await snap.entry(file);
+          if (e && e.mode !== TREE_MODE) out.add(e.oid);
+        }
+        for (const dir of removed.dirs) {
+          for (const e of (await snap.listDir(dir)) ?? []) if (e.name.endsWith('.age') && e.mode !== TREE_MODE) out.add(e.oid);
+        }
+      }
+      oid = before;
+    }
+    return [...out];
   }
 
   /** Repairs what a killed writer left (stale lock, partial work-tree sync, unfinished purge). */
