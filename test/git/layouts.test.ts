@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store, isKvgitError, type Layout } from '@kvgit/core';
 import { isolatedEnv, tempDir, tempStore, type TempStore } from '../helpers/temp';
@@ -130,6 +130,30 @@ describe('the directory layout lives beside the code', function () {
       return true;
     });
     assert.equal(git(t, 'rev-parse', 'HEAD'), head);
+  });
+
+  it('fails before committing anything while another git process holds the index lock', async () => {
+    await t.store.writeData('secret', 'db', { data: { a: '1' } });
+    const head = git(t, 'rev-parse', 'HEAD');
+    const lock = join(t.repo, '.git', 'index.lock');
+    writeFileSync(lock, '');
+    for (const write of [
+      () => t.store.writeData('secret', 'db', { data: { a: '2' } }),
+      () => t.store.writeData('secret', 'db', { data: { a: '2' }, options: { cas: 1 } }),
+    ]) {
+      await assert.rejects(write(), (e: unknown) => {
+        assert.ok(isKvgitError(e, 'ERR_STORE_MODIFIED'), String(e));
+        assert.match(e.message, /index is locked.*nothing was written/);
+        return true;
+      });
+      assert.equal(git(t, 'rev-parse', 'HEAD'), head, 'no commit');
+      assert.ok(existsSync(lock), "the other process's lock is left alone");
+    }
+    rmSync(lock);
+    assert.equal(git(t, 'status', '--porcelain'), '', 'index and work tree still match HEAD');
+    // The retry is version 2, not a third version on top of a phantom second.
+    assert.equal((await t.store.writeData('secret', 'db', { data: { a: '2' }, options: { cas: 1 } })).version, 2);
+    assert.equal(git(t, 'status', '--porcelain'), '');
   });
 
   it('refuses with a detached HEAD', async () => {

@@ -13,10 +13,10 @@ import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { FILE_MODE, ObjectStore, TREE_MODE, type TreeEntry, encodeCommit, parseCommit } from './objects';
 import { readHead, readRef, updateRef } from './refs';
-import { withLock } from './lock';
+import { type LockOwner, noteInLock, withLock } from './lock';
 import { signatures } from './signature';
 import { crashPoint } from './crash';
-import { type IndexRead, checkIndex, updateIndex } from './gitIndex';
+import { type IndexLock, type IndexRead, checkIndex, lockIndex, releaseIndex, updateIndex } from './gitIndex';
 import { removeFile } from './files';
 
 export type Layout = 'directory' | 'branch';
@@ -140,25 +140,41 @@ export class GitStorage {
   }
 
   withLock<T>(fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
-    return withLock(this.location.gitdir, async (recovered) => {
-      if (recovered) await this.repairAfterCrash();
+    return withLock(this.location.gitdir, async (crashed) => {
+      if (crashed) await this.repairAfterCrash(crashed);
       return fn();
     }, { timeoutMs });
   }
 
   /**
-   * After taking the lock over from a killed writer: drop the ref lock it may have left, and
-   * re-apply the newest commit's store files to the work tree (the sync may have been cut short).
+   * After taking the lock over from a killed writer: drop the ref lock and the index lock it may
+   * have left, and re-apply the newest commit's store files to the work tree (the sync may have
+   * been cut short). The index lock is removed only if it is the very file the writer created.
    */
-  private async repairAfterCrash(): Promise<void> {
+  private async repairAfterCrash(crashed: LockOwner): Promise<void> {
     const ref = await this.ref();
     await fsp.rm(join(this.location.gitdir, `${ref}.lock`), { force: true });
+    const indexLock = join(this.location.gitdir, 'index.lock');
+    const left = crashed.indexLock && (await fsp.stat(indexLock).catch(() => undefined));
+    if (left && left.dev === crashed.indexLock!.dev && left.ino === crashed.indexLock!.ino) removeFile(indexLock);
     if (this.location.layout !== 'directory' || !this.location.worktree) return;
     const head = await this.head();
     if (!head) return;
     const commit = parseCommit((await this.objects.read(head)).content);
     const parentTree = commit.parents[0] ? parseCommit((await this.objects.read(commit.parents[0])).content).tree : undefined;
-    await this.syncWorktree(parentTree, commit.tree, true);
+    await this.syncWorktree(parentTree, commit.tree, this.lockIndex(), undefined, true);
+  }
+
+  /** Takes git's index lock, noted in kvgit's own lock so that a crash does not leave it behind. */
+  private lockIndex(): IndexLock {
+    const lock = lockIndex(this.location.gitdir);
+    try {
+      noteInLock(this.location.gitdir, { indexLock: { dev: lock.dev, ino: lock.ino } });
+    } catch (e) {
+      releaseIndex(lock);
+      throw e;
+    }
+    return lock;
   }
 
   /**
@@ -171,27 +187,38 @@ export class GitStorage {
     let baseRoot: string | undefined;
     let indexRead: IndexRead | undefined;
     if (base) baseRoot = parseCommit((await this.objects.read(base)).content).tree;
-    if (this.location.layout === 'directory') {
-      indexRead = await checkIndex(this.location.gitdir);
-      await this.assertWorktreeMatches(baseRoot, edits);
+    // The index follows the branch: as git does, take its lock before anything is written, so a
+    // git process holding it fails this write before it commits, not after.
+    let indexLock: IndexLock | undefined;
+    let refMoved = false;
+    try {
+      if (this.location.layout === 'directory') {
+        if (this.location.worktree) indexLock = this.lockIndex();
+        indexRead = await checkIndex(this.location.gitdir);
+        await this.assertWorktreeMatches(baseRoot, edits);
+      }
+      // A large change (rotation, an upgrade) writes its objects as one pack, not one file each.
+      const batch = edits.length > 64;
+      if (batch) this.objects.beginBatch();
+      const root: Node = { kind: 'dir', children: new Map() };
+      for (const e of edits) insert(root, `${prefix}${e.path}`, toNode(e));
+      const newRoot = (await this.applyTree(baseRoot, root)) ?? (await this.objects.writeTree([]));
+      const { author, committer } = signatures(this.location.gitdir, now, this.env);
+      crashPoint('commit:trees-written');
+      const oid = await this.objects.write('commit', encodeCommit({ tree: newRoot, parents: base ? [base] : [], author, committer, message }));
+      if (batch) await this.objects.flushBatch();
+      crashPoint('commit:commit-written');
+      await updateRef(this.location.gitdir, ref, base, oid);
+      refMoved = true;
+      crashPoint('commit:ref-moved');
+      if (indexLock) await this.syncWorktree(baseRoot, newRoot, indexLock, indexRead);
+      return oid;
+    } catch (e) {
+      // Before the ref moved nothing was committed: give the index lock back. After, the commit
+      // stands and syncWorktree has given it back (a later write repairs the work tree).
+      if (indexLock && !refMoved) releaseIndex(indexLock);
+      throw e;
     }
-    // A large change (rotation, an upgrade) writes its objects as one pack, not one file each.
-    const batch = edits.length > 64;
-    if (batch) this.objects.beginBatch();
-    const root: Node = { kind: 'dir', children: new Map() };
-    for (const e of edits) insert(root, `${prefix}${e.path}`, toNode(e));
-    const newRoot = (await this.applyTree(baseRoot, root)) ?? (await this.objects.writeTree([]));
-    const { author, committer } = signatures(this.location.gitdir, now, this.env);
-    crashPoint('commit:trees-written');
-    const oid = await this.objects.write('commit', encodeCommit({ tree: newRoot, parents: base ? [base] : [], author, committer, message }));
-    if (batch) await this.objects.flushBatch();
-    crashPoint('commit:commit-written');
-    await updateRef(this.location.gitdir, ref, base, oid);
-    crashPoint('commit:ref-moved');
-    if (this.location.layout === 'directory' && this.location.worktree) {
-      await this.syncWorktree(baseRoot, newRoot, false, indexRead);
-    }
-    return oid;
   }
 
   private async applyTree(oid: string | undefined, node: Node & { kind: 'dir' }): Promise<string | undefined> {
@@ -282,12 +309,31 @@ export class GitStorage {
    * Mirrors a committed change into the work tree and the index entries of the changed paths only.
    * Files are written synchronously: a few small ones per change, each a thread-pool round trip else.
    */
-  private async syncWorktree(oldRoot: string | undefined, newRoot: string, repairing = false, indexRead?: IndexRead): Promise<void> {
+  /**
+   * Mirrors the store's files that changed from `oldRoot` to `newRoot` into the work tree and the
+   * index, which `indexLock` (taken by the caller) guards; the lock is released or used up.
+   */
+  private async syncWorktree(oldRoot: string | undefined, newRoot: string, indexLock: IndexLock, indexRead?: IndexRead, repairing = false): Promise<void> {
     const worktree = this.location.worktree!;
     const prefix = this.location.prefix;
     const changes: Array<{ path: string; oid: string | undefined }> = [];
-    await this.changedFiles(await this.storeTree(oldRoot), await this.storeTree(newRoot), prefix, changes);
-    if (changes.length === 0) return;
+    try {
+      await this.changedFiles(await this.storeTree(oldRoot), await this.storeTree(newRoot), prefix, changes);
+      if (changes.length > 0) await this.writeWorktreeFiles(changes, repairing);
+    } catch (e) {
+      releaseIndex(indexLock);
+      throw e;
+    }
+    if (changes.length === 0) {
+      releaseIndex(indexLock);
+      return;
+    }
+    await updateIndex(this.location.gitdir, worktree, changes, indexLock, indexRead);
+  }
+
+  private async writeWorktreeFiles(changes: Array<{ path: string; oid: string | undefined }>, repairing: boolean): Promise<void> {
+    const worktree = this.location.worktree!;
+    const prefix = this.location.prefix;
     for (const { path, oid } of changes) {
       crashPoint('worktree:file');
       const full = join(worktree, path);
@@ -312,7 +358,6 @@ export class GitStorage {
       }
     }
     crashPoint('worktree:files-written');
-    await updateIndex(this.location.gitdir, worktree, changes, indexRead);
   }
 }
 

@@ -222,26 +222,52 @@ function newEntry(worktree: string, path: string, oid: string): Entry {
 
 const order = (a: Entry, b: Entry) => Buffer.compare(a.name, b.name) || a.stage - b.stage;
 
+/** git's lock on the index, held by a write from before its ref moves until the new index is in place. */
+export interface IndexLock {
+  fd: number;
+  path: string;
+  /** The lock file's device and inode: what a later kvgit checks before removing a lock a killed writer left. */
+  dev: number;
+  ino: number;
+}
+
 /**
- * Sets the index entries of `changes` (stage 0 with the work tree file's stat data, or none when
- * removed). `read` is checkIndex's result, used when the index file is still the one it read.
+ * Takes git's index lock (index.lock, created exclusively), as git does before it changes a ref
+ * the index follows: a write that cannot update the index must fail before it commits anything.
  */
-export async function updateIndex(gitdir: string, worktree: string, changes: IndexChange[], read?: IndexRead): Promise<void> {
-  const indexPath = join(gitdir, 'index');
-  const lock = `${indexPath}.lock`;
-  const added = new Map<string, Entry>();
-  for (const c of changes) if (c.oid) added.set(c.path, newEntry(worktree, c.path, c.oid));
-  let out: number;
+export function lockIndex(gitdir: string): IndexLock {
+  const path = join(gitdir, 'index.lock');
+  let fd: number;
   try {
-    out = openSync(lock, 'wx');
+    fd = openSync(path, 'wx');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new KvgitError('ERR_STORE_MODIFIED', 'the git index is locked by another git process (.git/index.lock exists)', { file: lock, hint: 'if no git process is running, remove .git/index.lock' });
+      throw new KvgitError('ERR_STORE_MODIFIED', 'the git index is locked by another git process (.git/index.lock exists); nothing was written', { file: path, hint: 'retry; if no git process is running, remove .git/index.lock' });
     }
     throw e;
   }
+  const st = fstatSync(fd);
+  return { fd, path, dev: st.dev, ino: st.ino };
+}
+
+/** Gives the index lock up without changing the index. */
+export function releaseIndex(lock: IndexLock): void {
+  closeSync(lock.fd);
+  removeFile(lock.path);
+}
+
+/**
+ * Sets the index entries of `changes` (stage 0 with the work tree file's stat data, or none when
+ * removed), writing the new index into `lock` and renaming it over the index; on failure the lock
+ * is given up. `read` is checkIndex's result, used when the index file is still the one it read.
+ */
+export async function updateIndex(gitdir: string, worktree: string, changes: IndexChange[], lock: IndexLock, read?: IndexRead): Promise<void> {
+  const indexPath = join(gitdir, 'index');
+  const out = lock.fd;
   let old: number | undefined;
   try {
+    const added = new Map<string, Entry>();
+    for (const c of changes) if (c.oid) added.set(c.path, newEntry(worktree, c.path, c.oid));
     try {
       old = openSync(indexPath, 'r');
     } catch (e) {
@@ -259,14 +285,13 @@ export async function updateIndex(gitdir: string, worktree: string, changes: Ind
     else for (const part of rebuild(index, indexPath, changes, added)) emit(part);
     writeAll(out, hash.digest());
   } catch (e) {
-    closeSync(out);
-    removeFile(lock);
+    releaseIndex(lock);
     throw e;
   } finally {
     if (old !== undefined) closeSync(old);
   }
   closeSync(out);
-  renameSync(lock, indexPath);
+  renameSync(lock.path, indexPath);
 }
 
 function writeAll(fd: number, b: Buffer): void {
