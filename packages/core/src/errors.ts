@@ -52,9 +52,18 @@ export interface ErrorDetails {
   hint?: string;
 }
 
+// A second copy of this module (a test runner loading a lazily imported file on its own, two
+// bundles in one process) must still recognise the first's errors: `instanceof` checks a brand.
+const BRAND = Symbol.for('kvgit.KvgitError');
+
 export class KvgitError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetails;
+  readonly [BRAND] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message);
