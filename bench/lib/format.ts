@@ -49,9 +49,11 @@ export function metadataRecord(key: Buffer, mountUuid: string, name: string, tim
   }, key, `metadata ${mountUuid} ${name}`);
 }
 
-/** §3.6: the plaintext of a version blob. */
-export function versionPayload(mountUuid: string, name: string, version: number, data: Record<string, unknown>): Buffer {
-  return Buffer.from(JSON.stringify({ kvgit: 'version/1', mount: mountUuid, key: name, version, data }));
+/** §3.6: the plaintext of a version blob, with its MAC (context "blob"). */
+export function versionPayload(key: Buffer, mountUuid: string, name: string, version: number, data: Record<string, unknown>): Buffer {
+  const record = { kvgit: 'version/2', mount: mountUuid, key: name, version, data };
+  const mac = `hmac-sha256:${createHmac('sha256', key).update(`blob\n${canonicalJson(record)}`).digest('base64')}`;
+  return Buffer.from(JSON.stringify({ ...record, mac }));
 }
 
 /** §2: a key's folder under the store root (bench key names need no escaping). */

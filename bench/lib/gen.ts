@@ -94,7 +94,7 @@ export async function makeKvStore(ctx: Ctx, dir: string, keys: number, versions:
         msg,
         Buffer.from(n === 0 ? `from ${head}\n` : ''),
         file(`${kd}/metadata.json`, metadataRecord(mk, mountUuid, name, times[i]!)),
-        file(`${kd}/${v}.age`, encryptX25519(recipient, versionPayload(mountUuid, name, v, value(i, v)))),
+        file(`${kd}/${v}.age`, encryptX25519(recipient, versionPayload(mk, mountUuid, name, v, value(i, v)))),
         Buffer.from('\n'),
       ];
       await write(stdin, Buffer.concat(parts));

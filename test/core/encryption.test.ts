@@ -134,7 +134,9 @@ describe('core: the stock age binary recovers a version (docs/FORMAT.md §5)', (
         ? 'age -d -i <(age -d -i "$ID" .kvgit/keyring/alice.age) .kvgit/mounts/secret/app/db.kv/2.age'
         : 'age -d -i <(git show kvgit:keyring/alice.age | age -d -i "$ID") <(git show kvgit:mounts/secret/app/db.kv/2.age)';
       const out = bash(script, { ...env, ID: idFile }, repo);
-      assert.deepEqual(JSON.parse(out), { kvgit: 'version/1', mount: uuid, key: 'app/db', version: 2, data: { password: 'correct horse', nested: { a: [1, true, null] } } });
+      const { mac, ...payload } = JSON.parse(out);
+      assert.deepEqual(payload, { kvgit: 'version/2', mount: uuid, key: 'app/db', version: 2, data: { password: 'correct horse', nested: { a: [1, true, null] } } });
+      assert.match(mac, /^hmac-sha256:[A-Za-z0-9+/]{43}=$/);
       // The store key is an age identity, and nothing in the work tree holds it in plaintext.
       const storeKey = bash(layout === 'directory' ? 'age -d -i "$ID" .kvgit/keyring/alice.age' : 'git show kvgit:keyring/alice.age | age -d -i "$ID"', { ...env, ID: idFile }, repo).trim();
       assert.match(storeKey, /^AGE-SECRET-KEY-1[0-9A-Z]{58}$/);

@@ -211,6 +211,46 @@ describe('tamper evidence: each case has its own code and nothing is written', f
     await assertRefused(() => t.store.readData('secret', 'a'), 'ERR_DECRYPT', /secret\/a version 2/, () => t.store.patchData('secret', 'a', { data: { w: 'x' } }));
   });
 
+  /** A blob sealed with the stock age tool to the store's public recipient, as anyone can. */
+  function forge(d: string, payload: Record<string, unknown>): Buffer {
+    const recipient = JSON.parse(readFileSync(join(d, 'keyring.json'), 'utf8')).store_recipient as string;
+    return execFileSync('age', ['-r', recipient], { input: JSON.stringify(payload) });
+  }
+  const uuidOf = (d: string, mount: string) => JSON.parse(readFileSync(join(d, 'mounts.json'), 'utf8')).mounts[mount].uuid as string;
+
+  it('a blob forged by a non-member, with or without a MAC: ERR_INTEGRITY naming the path and version', async () => {
+    for (const kind of ['version/2', 'version/1']) {
+      tamper((d) => {
+        const payload = { kvgit: kind, mount: uuidOf(d, 'secret/'), key: 'a', version: 2, data: { v: 'forged', LD_PRELOAD: '/tmp/evil.so' } };
+        writeFileSync(join(d, 'mounts/secret/a.kv/2.age'), forge(d, kind === 'version/2' ? { ...payload, mac: `hmac-sha256:${Buffer.alloc(32).toString('base64')}` } : payload));
+      });
+      await assertRefused(() => t.store.readData('secret', 'a'), 'ERR_INTEGRITY', /a\.kv\/2\.age \(secret\/a version 2\)/, () => t.store.patchData('secret', 'a', { data: { w: 'x' } }));
+      const report = await t.store.verify();
+      assert.ok(report.problems.some((p) => p.code === 'ERR_INTEGRITY' && /a\.kv\/2\.age/.test(p.file)), JSON.stringify(report.problems));
+      git(t, 'reset', '-q', '--hard', 'HEAD~1');
+    }
+    // A KV version 1 value, which has no metadata at all.
+    await t.store.enableMount('legacy', { version: 1 });
+    await t.store.v1Write('legacy', 'app', { PATH: '/usr/bin' });
+    tamper((d) => writeFileSync(join(d, 'mounts/legacy/injected.kv/data.age'), (mkdirSync(join(d, 'mounts/legacy/injected.kv')), forge(d, { kvgit: 'version/1', mount: uuidOf(d, 'legacy/'), key: 'injected', version: 0, data: { PATH: '/tmp/attacker-bin' } }))));
+    await assertRefused(() => t.store.v1Read('legacy', 'injected'), 'ERR_INTEGRITY', /injected\.kv\/data\.age/, () => t.store.upgradeMount('legacy'));
+  });
+
+  it('a store from before blobs carried a MAC reads again once rotated', async () => {
+    tamper((d) => {
+      const uuid = uuidOf(d, 'secret/');
+      for (const [key, version, v] of [['a', 1, '1'], ['a', 2, '2'], ['b', 1, 'b']] as const) {
+        writeFileSync(join(d, `mounts/secret/${key}.kv/${version}.age`), forge(d, { kvgit: 'version/1', mount: uuid, key, version, data: { v } }));
+      }
+    });
+    await assert.rejects(t.store.readData('secret', 'a'), (e: unknown) => isKvgitError(e, 'ERR_INTEGRITY') && /kvgit rotate/.test(e.details.hint ?? ''));
+    await t.store.rotate();
+    assert.deepEqual((await t.store.readData('secret', 'a')).data, { v: '2' });
+    assert.deepEqual((await t.store.readData('secret', 'a', { version: '1' })).data, { v: '1' });
+    assert.deepEqual((await t.store.readData('secret', 'b')).data, { v: 'b' });
+    assert.deepEqual((await t.store.verify()).problems.filter((p) => !/still in the history/.test(p.message)), []);
+  });
+
   it('an edited metadata file: ERR_METADATA_TAMPERED', async () => {
     tamper((d) => {
       const f = join(d, 'mounts/secret/a.kv/metadata.json');

@@ -666,6 +666,7 @@ export class Store {
   private async rotateInto(w: StoreWriter, keyring: Keyring, onProgress?: Progress): Promise<number> {
     const next = await StoreKey.from(await newX25519Identity());
     w.sealKey = next;
+    w.acceptUnauthenticatedBlobs = true;
     const work: Array<() => Promise<void>> = [];
     for (const mount of w.mounts.values()) {
       for (const key of await w.allKeys(mount)) {

@@ -23,6 +23,9 @@ export class StoreView {
     readonly now: number,
   ) {}
 
+  /** Set while rotating: version/1 blobs (no MAC) are read, to be sealed again with one. */
+  acceptUnauthenticatedBlobs = false;
+
   async metadata(mount: Mount, key: string): Promise<KeyMetadata | undefined> {
     const file = metadataFile(mount.path, key);
     const bytes = await this.snap.readFile(file);
@@ -46,7 +49,7 @@ export class StoreView {
     if (!plain) {
       throw new KvgitError('ERR_DECRYPT', `${file} (${place.mountPath}${place.key}${place.version ? ` version ${place.version}` : ''}) cannot be decrypted with the store key: the blob is damaged or was not written by a member`, where);
     }
-    return decodeBlobPayload(plain, place, file);
+    return decodeBlobPayload(plain, place, file, this.key.macKey, this.acceptUnauthenticatedBlobs);
   }
 
   versionData(mount: Mount, key: string, version: number): Promise<SecretData | undefined> {
@@ -99,7 +102,7 @@ export class StoreWriter extends StoreView implements KvWriter, V1Writer {
   }
 
   private seal(file: string, place: BlobPlace, data: SecretData): void {
-    this.pending.set(file, sealToRecipients([this.sealKey.recipient], encodeBlobPayload(place, data)).then((content) => ({ path: file, content })));
+    this.pending.set(file, sealToRecipients([this.sealKey.recipient], encodeBlobPayload(place, data, this.sealKey.macKey)).then((content) => ({ path: file, content })));
   }
 
   putMetadata(mount: Mount, meta: KeyMetadata): void {

@@ -130,7 +130,7 @@ class Walker {
     const file = `${mount.path}${key} ${version === 0 ? V1_DATA_FILE : `version ${version}`}`;
     const plain = await this.key.open((await this.objects.read(oid)).content);
     if (!plain) throw new KvgitError('ERR_DECRYPT', `${file} cannot be decrypted with the store key`, { mount: mount.path, path: key, version });
-    return decodeBlobPayload(plain, { mountUuid: mount.uuid, mountPath: mount.path, key, version }, file);
+    return decodeBlobPayload(plain, { mountUuid: mount.uuid, mountPath: mount.path, key, version }, file, this.key.macKey);
   }
 
   /** A key folder both sides changed. */
@@ -191,7 +191,7 @@ class Walker {
   async blob(src: BlobSource, mount: Mount, key: string, version: number): Promise<string> {
     if ('oid' in src) return src.oid;
     // The payload names its version, so a renumbered version is sealed again (docs/FORMAT.md §3.6).
-    const sealed = await sealToRecipients([this.key.recipient], encodeBlobPayload({ mountUuid: mount.uuid, mountPath: mount.path, key, version }, src.reseal));
+    const sealed = await sealToRecipients([this.key.recipient], encodeBlobPayload({ mountUuid: mount.uuid, mountPath: mount.path, key, version }, src.reseal, this.key.macKey));
     return this.objects.write('blob', sealed);
   }
 

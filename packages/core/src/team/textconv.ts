@@ -16,9 +16,9 @@
  */
 import { promises as fsp } from 'node:fs';
 import { KvgitError } from '../errors';
-import { canonicalJson, isPlainObject, utf8 } from '../bytes/json';
+import { canonicalJson, utf8 } from '../bytes/json';
 import { deriveKey, mac, openWithIdentity } from '../crypto/age';
-import { BLOB_KIND } from '../format/blob';
+import { authenticBlobPayload } from '../format/blob';
 import { decodeMounts } from '../format/mounts';
 import { MOUNTS_FILE, versionFile } from '../format/paths';
 import type { StoreKey } from '../keys/keyring';
@@ -45,22 +45,7 @@ export async function textconv(file: string, options: TextconvOptions): Promise<
   return utf8.encode(await describeAgeFile(bytes, options));
 }
 
-interface Payload {
-  mount: string;
-  key: string;
-  version: number;
-  data: SecretData;
-}
-
-function parsePayload(plain: Uint8Array): Payload | undefined {
-  try {
-    const p: unknown = JSON.parse(utf8.decode(plain));
-    if (!isPlainObject(p) || p.kvgit !== BLOB_KIND || typeof p.mount !== 'string' || typeof p.key !== 'string' || !Number.isInteger(p.version) || !isPlainObject(p.data)) return undefined;
-    return { mount: p.mount, key: p.key, version: p.version as number, data: p.data };
-  } catch {
-    return undefined;
-  }
-}
+type Payload = NonNullable<ReturnType<typeof authenticBlobPayload>>;
 
 async function describeAgeFile(bytes: Uint8Array, options: TextconvOptions): Promise<string> {
   const env = options.env ?? process.env;
@@ -76,7 +61,7 @@ async function describeAgeFile(bytes: Uint8Array, options: TextconvOptions): Pro
   }
   if (!key) return `${cipher}kvgit: fields not shown: no identity of a member of this store\n`;
   const plain = await openWithIdentity(key.identity, bytes);
-  const payload = plain && parsePayload(plain);
+  const payload = plain && authenticBlobPayload(plain, key.macKey);
   if (!payload) return `${cipher}kvgit: fields not shown: not a version of this store readable with its current key\n`;
 
   const mountsBytes = await snap.readFile(MOUNTS_FILE);
@@ -98,7 +83,7 @@ async function describeAgeFile(bytes: Uint8Array, options: TextconvOptions): Pro
   if (prev >= 1 && mount) {
     const prevBytes = await snap.readFile(versionFile(mount.path, payload.key, prev));
     const prevPlain = prevBytes && (await openWithIdentity(key.identity, prevBytes));
-    const p = prevPlain && parsePayload(prevPlain);
+    const p = prevPlain && authenticBlobPayload(prevPlain, key.macKey);
     if (p && p.key === payload.key && p.mount === payload.mount && p.version === prev) previous = p.data;
     else why = ` (version ${prev} is not in the store to compare with)`;
   }
