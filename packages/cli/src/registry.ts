@@ -66,8 +66,8 @@ export function route(words: string[]): { name: string; consumed: number; viaKv:
   const one = words[i];
   if (one === undefined) return viaKv ? { group: 'kv', viaKv } : undefined;
   const two = words[i + 1] !== undefined ? `${one} ${words[i + 1]}` : undefined;
-  if (two && COMMANDS[two]) return { name: two, consumed: i + 2, viaKv };
-  if (COMMANDS[one]) return { name: one, consumed: i + 1, viaKv };
+  if (two && Object.hasOwn(COMMANDS, two)) return { name: two, consumed: i + 2, viaKv };
+  if (Object.hasOwn(COMMANDS, one)) return { name: one, consumed: i + 1, viaKv };
   if (Object.keys(COMMANDS).some((n) => n.startsWith(`${one} `))) return { group: one, viaKv };
   return undefined;
 }

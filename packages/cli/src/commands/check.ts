@@ -1,3 +1,4 @@
+import { ownValue } from '@kvgit/core/json';
 import type { Store } from '@kvgit/core';
 import { defineCommand } from '../command';
 import { ContextError, isCoreError, usageError } from '../errors';
@@ -74,7 +75,7 @@ async function checkOne(store: Store, path: KvPath, fields: string[], withinSeco
     if (!meta) return { path: full, version: null, ok: false, status: 'missing' };
     return { path: full, version: meta.version, ok: false, status: meta.destroyed ? 'destroyed' : 'deleted' };
   }
-  const absent = fields.filter((f) => data[f] === undefined || data[f] === null || data[f] === '');
+  const absent = fields.filter((f) => [undefined, null, ''].includes(ownValue(data, f) as string | null | undefined));
   if (absent.length > 0) return { path: full, version, ok: false, status: `missing field${absent.length > 1 ? 's' : ''} ${absent.join(', ')}` };
   if (deletion !== '' && Date.parse(deletion) <= Date.now() + withinSeconds * 1000) return { path: full, version, ok: false, status: `expires ${deletion}` };
   return { path: full, version, ok: true, status: deletion !== '' ? `ok (expires ${deletion})` : 'ok' };

@@ -1,3 +1,4 @@
+import { ownValue } from '@kvgit/core/json';
 import { defineCommand } from '../command';
 import { CliError, ContextError, isCoreError } from '../errors';
 import { EXIT } from '../exitCodes';
@@ -62,7 +63,7 @@ export default defineCommand({
 function dataField(data: Record<string, unknown> | null, name: string, full: string, envelopeField: () => FieldLookup): FieldLookup {
   if (!data) return { error: `No data found at ${full}`, exitCode: EXIT.API };
   if (name === 'data' && !Object.prototype.hasOwnProperty.call(data, 'data')) return envelopeField();
-  return { value: data[name] };
+  return { value: ownValue(data, name) };
 }
 
 async function readOr404<T>(full: string, read: () => Promise<T>): Promise<T> {

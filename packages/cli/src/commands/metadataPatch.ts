@@ -1,3 +1,4 @@
+import { setOwn } from '@kvgit/core/json';
 import { defineCommand } from '../command';
 import { ContextError } from '../errors';
 import { MOUNT_FLAG, oneArg, openPath } from '../kv/flags';
@@ -27,7 +28,7 @@ export default defineCommand({
     const body = await metadataBody(input);
     // kv_metadata_patch.go always sends custom_metadata (possibly {}); removals are nulls in the merge patch.
     const custom: Record<string, string | null> = { ...((body.custom_metadata as Record<string, string> | undefined) ?? {}) };
-    for (const k of (input.flags['remove-custom-metadata'] as string[] | undefined) ?? []) custom[k] = null;
+    for (const k of (input.flags['remove-custom-metadata'] as string[] | undefined) ?? []) setOwn(custom, k, null);
     body.custom_metadata = custom;
     const { store, path } = await openPath(ctx, input, arg);
     requireV2(path, 'Metadata not supported on KV Version 1');

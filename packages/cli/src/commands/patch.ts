@@ -1,3 +1,4 @@
+import { setOwn } from '@kvgit/core/json';
 import type { Store } from '@kvgit/core';
 import { defineCommand } from '../command';
 import { CliError, ContextError, isCoreError, usageError } from '../errors';
@@ -42,7 +43,7 @@ export default defineCommand({
     const { store, path } = await openPath(ctx, input, input.args[0]!);
     requireV2(path, 'K/V engine mount must be version 2 for patch support', EXIT.API);
     const full = apiPath(path, 'data');
-    for (const k of removals) newData[k] = null; // a null in a merge patch removes the key
+    for (const k of removals) setOwn(newData, k, null); // a null in a merge patch removes the key
 
     const method = stringFlag(input, 'method') ?? '';
     if (method === 'rw') return readThenWrite(store, path, full, newData);

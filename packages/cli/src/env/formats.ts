@@ -1,4 +1,5 @@
 /** Variables as text: dotenv, POSIX shell, JSON (for `export`), and dotenv parsing (for `import`). */
+import { setOwn } from '@kvgit/core/json';
 import { goJson } from '../output/json';
 
 export function toDotenv(vars: Array<{ name: string; value: string }>): string {
@@ -32,7 +33,7 @@ export function parseDotenv(text: string, source: string): Record<string, string
     if (rest.startsWith("'")) {
       const end = rest.indexOf("'", 1);
       if (end === -1) throw new Error(`${source}, line ${lineNo}: unterminated single quote`);
-      out[name] = rest.slice(1, end);
+      setOwn(out, name, rest.slice(1, end));
     } else if (rest.startsWith('"')) {
       let value = '';
       let j = 1;
@@ -55,9 +56,9 @@ export function parseDotenv(text: string, source: string): Record<string, string
         value += c;
         j++;
       }
-      out[name] = value;
+      setOwn(out, name, value);
     } else {
-      out[name] = rest.replace(/\s+#.*$/, '').trim();
+      setOwn(out, name, rest.replace(/\s+#.*$/, '').trim());
     }
   }
   return out;

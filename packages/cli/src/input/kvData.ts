@@ -6,6 +6,7 @@
  * not a pair is not echoed back (it could be a value typed without its key).
  */
 // node:fs's promises, not node:fs/promises: loaded only when a value comes from a file.
+import { setOwn } from '@kvgit/core/json';
 import { promises as fsp } from 'node:fs';
 import { CliError, usageError } from '../errors';
 
@@ -72,12 +73,12 @@ async function readNamedFile(read: (p: string) => Promise<string>, path: string)
 /** Repeated keys turn into a list (mapstructure.WeakDecode of the old value into a slice, then append). */
 function add(result: Record<string, unknown>, key: string, value: string): void {
   if (!Object.prototype.hasOwnProperty.call(result, key)) {
-    result[key] = value;
+    setOwn(result, key, value);
     return;
   }
   const old = result[key];
   if (old !== null && typeof old === 'object' && !Array.isArray(old)) throw new Error(`source data must be an array or slice, got map`);
-  result[key] = [...(Array.isArray(old) ? old : old === null ? [] : [old]), value];
+  setOwn(result, key, [...(Array.isArray(old) ? old : old === null ? [] : [old]), value]);
 }
 
 /** json.Decoder.Decode into the map: a JSON object's keys are merged in; anything else is refused. */
@@ -93,5 +94,5 @@ function mergeJson(result: Record<string, unknown>, text: string, source: string
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new Error(`json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed === 'string' ? 'string' : typeof parsed} into Go value of type map[string]interface {}`);
   }
-  Object.assign(result, parsed);
+  for (const [k, v] of Object.entries(parsed)) setOwn(result, k, v);
 }

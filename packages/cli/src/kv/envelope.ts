@@ -1,4 +1,5 @@
 /** Vault's response envelope (api.Secret) and its -field lookup (command/util.go#RawField). */
+import { ownValue } from '@kvgit/core/json';
 import { randomUUID } from 'node:crypto';
 import type { Envelope, FieldLookup } from '../output/result';
 
@@ -28,8 +29,8 @@ export function rawField(e: Envelope, name: string): FieldLookup {
     case 'renewable':
       return { value: e.renewable };
     case 'data':
-      return { value: 'data' in data ? data.data : data };
+      return { value: Object.prototype.hasOwnProperty.call(data, 'data') ? data.data : data };
     default:
-      return { value: data[name] };
+      return { value: ownValue(data, name) };
   }
 }

@@ -1,6 +1,6 @@
 /** data/ endpoints: read, write, patch and delete-latest (reference §4.3–4.6). */
 import { KvgitError, invalidRequest, notFound } from '../errors';
-import { isPlainObject } from '../bytes/json';
+import { isPlainObject, ownValue, setOwn } from '../bytes/json';
 import {
   type KeyMetadata, type KvReader, type KvWriter, type Mount, type SecretData, type VersionResponse,
   effectiveDeleteVersionAfter, effectiveMaxVersions, isDeleted, newKeyMetadata, validateKey, versionResponse,
@@ -129,7 +129,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete result[k];
-    else result[k] = mergePatch(result[k], v);
+    else setOwn(result, k, mergePatch(ownValue(result, k), v));
   }
   return result;
 }

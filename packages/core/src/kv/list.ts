@@ -1,4 +1,5 @@
 /** metadata/ LIST and SCAN, and detailed-metadata/ (reference §4.15–4.17). */
+import { setOwn } from '../bytes/json';
 import { notFound } from '../errors';
 import { type KvReader, type Mount, validateFolder } from './model';
 import { metadataResponse, type MetadataResponse } from './metadata';
@@ -43,11 +44,11 @@ export async function detailedMetadata(r: KvReader, mount: Mount, prefix: string
   const info: Record<string, MetadataResponse | Record<string, never>> = {};
   for (const k of keys) {
     if (k.endsWith('/')) {
-      info[k] = {};
+      setOwn(info, k, {});
       continue;
     }
     const meta = await r.metadata(mount, folder + k);
-    if (meta) info[k] = metadataResponse(meta);
+    if (meta) setOwn(info, k, metadataResponse(meta));
   }
   return Object.keys(info).length > 0 ? { keys, key_info: info } : { keys };
 }

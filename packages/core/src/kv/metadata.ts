@@ -1,6 +1,6 @@
 /** metadata/ endpoints: read, write, patch, delete (reference §4.11–4.14). */
 import { invalidRequest, notFound } from '../errors';
-import { isPlainObject } from '../bytes/json';
+import { isPlainObject, setOwn } from '../bytes/json';
 import { formatDuration, formatTime } from '../time';
 import { type KeyMetadata, type KvReader, type KvWriter, type Mount, newKeyMetadata, validateKey } from './model';
 import { type Params, decodeBool, decodeDuration, decodeInt, has } from './params';
@@ -106,7 +106,7 @@ export async function patchMetadata(w: KvWriter, mount: Mount, rawKey: string, b
     const merged: Record<string, string> = { ...(meta.customMetadata ?? {}) };
     for (const [k, v] of Object.entries(customPatch)) {
       if (v === null) delete merged[k];
-      else merged[k] = v;
+      else setOwn(merged, k, v);
     }
     meta.customMetadata = Object.keys(merged).length === 0 ? null : merged;
   }
@@ -156,7 +156,7 @@ export function validateCustomMetadata(raw: unknown, patch: boolean): Record<str
   const out: Record<string, string | null> = {};
   const decoded: Array<[string, string]> = [];
   for (const [k, rawValue] of Object.entries(raw)) {
-    if (patch && rawValue === null) out[k] = null;
+    if (patch && rawValue === null) setOwn(out, k, null);
     else decoded.push([k, weakString(k, rawValue)]);
   }
   if (decoded.length > CUSTOM_METADATA_MAX_KEYS) {
@@ -176,7 +176,7 @@ export function validateCustomMetadata(raw: unknown, patch: boolean): Record<str
     }
     if (!isPrintable(k)) errors.push(`custom_metadata validation failed: key ${q} (${k}) contains unprintable characters`);
     if (!isPrintable(v)) errors.push(`custom_metadata validation failed: value for key ${q} contains unprintable characters`);
-    out[k] = v;
+    setOwn(out, k, v);
   }
   if (errors.length > 0) throw invalidRequest(multiError(errors));
   return out;

@@ -1,6 +1,6 @@
 /** subkeys/ endpoint: the secret's shape with values replaced by null (reference §4.10). */
 import { KvgitError, notFound } from '../errors';
-import { isPlainObject } from '../bytes/json';
+import { isPlainObject, setOwn } from '../bytes/json';
 import { type KvReader, type Mount, isDeleted, validateKey, versionResponse } from './model';
 import { type Params, decodeInt } from './params';
 
@@ -26,7 +26,7 @@ function removeValues(obj: Record<string, unknown>, level: number, maxDepth: num
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const recurse = isPlainObject(v) && Object.keys(v).length > 0 && (maxDepth === 0 || level + 1 <= maxDepth);
-    out[k] = recurse ? removeValues(v as Record<string, unknown>, level + 1, maxDepth) : null;
+    setOwn(out, k, recurse ? removeValues(v as Record<string, unknown>, level + 1, maxDepth) : null);
   }
   return out;
 }

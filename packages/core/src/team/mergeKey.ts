@@ -13,7 +13,7 @@
  *
  * Nothing here reads git: the caller hands in each side's metadata and version blobs.
  */
-import { canonicalJson } from '../bytes/json';
+import { canonicalJson, setOwn } from '../bytes/json';
 import { type KeyMetadata, type MountConfig, type SecretData, type VersionMeta, effectiveMaxVersions } from '../kv/model';
 import { type Conflict, pick3, show } from './conflicts';
 
@@ -100,10 +100,10 @@ function mergeSettings(input: KeyMergeInput, conflicts: Conflict[]): Pick<KeyMet
   for (const k of [...new Set([...Object.keys(om), ...Object.keys(tm), ...Object.keys(bm)])].sort()) {
     const r = pick3(bm[k], om[k], tm[k]);
     if ('value' in r) {
-      if (r.value !== undefined) merged[k] = r.value;
+      if (r.value !== undefined) setOwn(merged, k, r.value);
     } else {
       conflicts.push({ where, field: `custom_metadata.${k}`, base: show(bm[k]), ours: show(om[k]), theirs: show(tm[k]), message: `custom_metadata "${k}" of ${where} was changed on both sides` });
-      if (om[k] !== undefined) merged[k] = om[k]!;
+      if (om[k] !== undefined) setOwn(merged, k, om[k]!);
     }
   }
   const customMetadata = Object.keys(merged).length === 0 && o.customMetadata === null && t.customMetadata === null ? null : merged;

@@ -2,7 +2,7 @@
  * Three-way merges of the store-wide records: the mount table (mounts are matched by uuid, so a
  * mount moved on one side and configured on the other merges) and the keyring's member list.
  */
-import { canonicalJson } from '../bytes/json';
+import { canonicalJson, setOwn } from '../bytes/json';
 import type { Keyring, Member } from '../keys/keyring';
 import type { Mount } from '../kv/model';
 import { type Conflict, pick3, show } from './conflicts';
@@ -54,10 +54,10 @@ export function mergeMounts(base: Map<string, Mount> | undefined, ours: Map<stri
     const out: Record<string, unknown> = {};
     for (const [name, get] of MOUNT_FIELDS) {
       const r = pick3(bm && get(bm), get(om), get(tm), sameJson);
-      if ('value' in r) out[name] = r.value;
+      if ('value' in r) setOwn(out, name, r.value);
       else {
         conflicts.push({ where: 'mounts.json', field: `${label} ${name}`, base: show(bm && get(bm)), ours: show(get(om)), theirs: show(get(tm)), message: `${name} of mount ${label} was changed on both sides` });
-        out[name] = get(om);
+        setOwn(out, name, get(om));
       }
     }
     merged.push({

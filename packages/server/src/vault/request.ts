@@ -3,6 +3,7 @@
  * reference §2.1): the operation from the method, the path under /v1/, the data from the JSON
  * body or the query string, and the errors Vault raises before authentication.
  */
+import { setOwn } from '@kvgit/core/json';
 import type { HttpRequest } from '../http/server';
 import { HttpError, errors } from './respond';
 
@@ -25,7 +26,7 @@ function parseQuery(query: string): Record<string, unknown> {
   for (const k of new Set(params.keys())) {
     if (k === 'help') continue;
     const all = params.getAll(k);
-    out[k] = all.length === 1 ? all[0] : all;
+    setOwn(out, k, all.length === 1 ? all[0] : all);
   }
   return out;
 }
