@@ -53,7 +53,8 @@ export function parseArgs(argv: string[], flags: Flag[]): Input {
     let raw: string | undefined = eq === -1 ? undefined : body.slice(eq + 1);
     if (spec.type === 'bool' || spec.type === 'boolptr') {
       const v = raw === undefined ? true : parseBool(raw);
-      if (v === undefined) throw usageError(`invalid boolean value "${raw}" for -${name}: parse error`);
+      // Vault quotes the value; kvgit does not, as it may be a secret given to the wrong flag.
+      if (v === undefined) throw usageError(`invalid boolean value for -${name}: parse error (use true or false)`);
       values[spec.name] = v;
       continue;
     }

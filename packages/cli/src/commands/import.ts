@@ -65,20 +65,24 @@ export default defineCommand({
     }
 
     const store = await ctx.openStore();
+    // Every path resolves (its mount exists) before the first write.
+    const resolved = [];
+    for (const w of writes) resolved.push({ ...w, path: await resolveKvPath(store, w.arg, mountFlag) });
     const progress = ctx.progress('Importing', writes.length);
     const done: Array<{ path: string; version: number | null }> = [];
     try {
-      for (const w of writes) {
-        const path = await resolveKvPath(store, w.arg, mountFlag);
+      for (const { path, data } of resolved) {
         const full = apiPath(path, 'data');
         try {
-          if (path.v2) done.push({ path: full, version: (await store.writeData(path.mount.path, path.key, { data: w.data })).version });
+          if (path.v2) done.push({ path: full, version: (await store.writeData(path.mount.path, path.key, { data })).version });
           else {
-            await store.v1Write(path.mount.path, path.key, w.data);
+            await store.v1Write(path.mount.path, path.key, data);
             done.push({ path: full, version: null });
           }
         } catch (e) {
-          throw new ContextError(`Error writing data to ${full}`, e);
+          // Each write is its own commit: say which ones were made before this one failed.
+          const written = done.length > 0 ? ` (written before it: ${done.map((d) => d.path).join(', ')})` : '';
+          throw new ContextError(`Error writing data to ${full}${written}`, e);
         }
         progress.tick();
       }

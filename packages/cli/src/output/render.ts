@@ -8,7 +8,9 @@ import { goYaml } from './yaml';
 export const FORMATS = ['table', 'json', 'yaml'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export function parseFormat(s: string): Format | undefined {
+/** As Vault's CLI, case-insensitive (`-format=JSON`, `VAULT_FORMAT=JSON`). */
+export function parseFormat(given: string): Format | undefined {
+  const s = given.toLowerCase();
   if (s === 'yml') return 'yaml';
   return (FORMATS as readonly string[]).includes(s) ? (s as Format) : undefined;
 }

@@ -8,7 +8,7 @@
  * paths; "branch" keeps it on a dedicated branch with no work-tree files.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, promises as fsp, readFileSync, renameSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, promises as fsp, readFileSync, renameSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KvgitError } from '../errors';
 import { FILE_MODE, ObjectStore, TREE_MODE, type TreeEntry, encodeCommit, parseCommit } from './objects';
@@ -280,6 +280,7 @@ export class GitStorage {
     const worktree = this.location.worktree;
     if (!worktree) return;
     const snap = new Snapshot(this.objects, undefined, await this.storeTree(baseRoot));
+    const checked = new Set<string>();
     for (const e of edits) {
       const paths: string[] = [];
       if ('tree' in e) {
@@ -289,6 +290,7 @@ export class GitStorage {
         paths.push(...files.map((f) => f.path));
       } else paths.push(e.path);
       for (const p of paths) {
+        this.assertNoLink(`${this.location.prefix}${p}`, checked);
         const committed = await snap.entry(p);
         const full = join(worktree, this.location.prefix, p);
         let onDisk: Buffer | undefined;
@@ -306,12 +308,32 @@ export class GitStorage {
   }
 
   /**
-   * Mirrors a committed change into the work tree and the index entries of the changed paths only.
-   * Files are written synchronously: a few small ones per change, each a thread-pool round trip else.
+   * Refuses a store path that leads through a symbolic link in the work tree (committed or not):
+   * writing through it would put store files outside the store, or outside the repository.
    */
+  private assertNoLink(path: string, checked: Set<string>): void {
+    const parts = path.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const sub = parts.slice(0, i).join('/');
+      if (checked.has(sub)) continue;
+      let st;
+      try {
+        st = lstatSync(join(this.location.worktree!, sub));
+      } catch {
+        return; // not there (yet): nothing below it is either
+      }
+      if (st.isSymbolicLink()) {
+        throw new KvgitError('ERR_INTEGRITY', `${sub} is a symbolic link; kvgit does not write store files through links`, { file: sub, hint: `replace it with the store's own files: git rm ${sub}` });
+      }
+      checked.add(sub);
+    }
+  }
+
   /**
    * Mirrors the store's files that changed from `oldRoot` to `newRoot` into the work tree and the
-   * index, which `indexLock` (taken by the caller) guards; the lock is released or used up.
+   * index entries of those paths only, which `indexLock` (taken by the caller) guards; the lock is
+   * released or used up. Files are written synchronously: a few small ones per change, each a
+   * thread-pool round trip else.
    */
   private async syncWorktree(oldRoot: string | undefined, newRoot: string, indexLock: IndexLock, indexRead?: IndexRead, repairing = false): Promise<void> {
     const worktree = this.location.worktree!;

@@ -41,10 +41,18 @@ export class ObjectStore {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       return undefined;
     }
-    const buf = inflateSync(raw);
+    const damaged = () => new KvgitError('ERR_CORRUPT', `git object ${oid} is damaged (${this.loosePath(oid)})`, { file: this.loosePath(oid), hint: 'run `git fsck`' });
+    let buf: Buffer;
+    try {
+      buf = inflateSync(raw);
+    } catch {
+      throw damaged();
+    }
     const space = buf.indexOf(0x20);
-    const nul = buf.indexOf(0, space);
-    return { type: buf.subarray(0, space).toString('latin1') as ObjectType, content: buf.subarray(nul + 1) };
+    const nul = space < 0 ? -1 : buf.indexOf(0, space);
+    const type = buf.subarray(0, Math.max(space, 0)).toString('latin1');
+    if (nul < 0 || !['blob', 'tree', 'commit', 'tag'].includes(type) || buf.subarray(space + 1, nul).toString('latin1') !== String(buf.length - nul - 1)) throw damaged();
+    return { type: type as ObjectType, content: buf.subarray(nul + 1) };
   }
 
   /** A pack may have appeared (git gc, fetch) or gone (a purge) since the list was read. */

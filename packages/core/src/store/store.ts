@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { KvgitError } from '../errors';
 import { isX25519Recipient, newX25519Identity, recipientOf } from '../crypto/age';
 import { decodeMounts } from '../format/mounts';
-import { KEYRING_FILE, MOUNTS_FILE, STORE_FILE, keyringEntryFile, memberIdentityFile } from '../format/paths';
+import { KEYRING_FILE, MOUNTS_FILE, STORE_FILE, keyringEntryFile, memberIdentityFile, metadataFile, v1DataFile } from '../format/paths';
 import { type Credential, type CredentialSources, ensureConfigIdentity, firstServing } from '../keys/identity';
 import { type Keyring, type Member, StoreKey, decodeKeyringUnverified, encodeKeyring, newPassphraseMember, unwrapStoreKey, validateMemberName, verifyKeyring, wrapForMember } from '../keys/keyring';
 import { readConfig, writeConfig } from '../kv/config';
@@ -670,11 +670,18 @@ export class Store {
     const work: Array<() => Promise<void>> = [];
     for (const mount of w.mounts.values()) {
       for (const key of await w.allKeys(mount)) {
+        // A key folder without its files (made with plain git) cannot be sealed again: say which.
+        const missing = (file: string) => new KvgitError('ERR_CORRUPT', `${file} is missing: ${mount.path}${key} cannot be sealed with the new key`, { file, mount: mount.path, path: key, hint: 'restore the file from the history, or remove the key folder with git' });
         if (mount.version === 1) {
-          work.push(async () => w.putV1Data(mount, key, (await w.v1Data(mount, key))!));
+          work.push(async () => {
+            const data = await w.v1Data(mount, key);
+            if (!data) throw missing(v1DataFile(mount.path, key));
+            w.putV1Data(mount, key, data);
+          });
           continue;
         }
-        const meta = (await w.metadata(mount, key))!;
+        const meta = await w.metadata(mount, key);
+        if (!meta) throw missing(metadataFile(mount.path, key));
         w.putMetadata(mount, meta);
         for (const [n, v] of meta.versions) {
           if (!v.destroyed && (await w.hasVersionData(mount, key, n))) work.push(async () => w.putVersionData(mount, key, n, (await w.versionData(mount, key, n))!));
