@@ -67,6 +67,23 @@ for (const layout of ['directory', 'branch'] as Layout[]) {
       }
     });
 
+    if (layout === 'directory') it('also removes copies outside the store and moves linked work trees, leaving a repository git finds whole', async () => {
+      await t.store.writeData('secret', 'app/db', { data: { password: 'one' } });
+      await t.store.writeData('secret', 'app/db', { data: { password: 'two' } });
+      const oid = blobId(t, layout, 'mounts/secret/app/db.kv/2.age');
+      const worktree = join(t.root, 'wt');
+      git(t, 'worktree', 'add', '-q', '--detach', worktree, 'HEAD');
+      // A copy of the ciphertext elsewhere in the tree, stashed.
+      execFileSync('sh', ['-c', 'cp .kvgit/mounts/secret/app/db.kv/2.age copy.age && git add copy.age && git stash -q'], { cwd: t.repo, env: t.env });
+      await t.store.destroyVersions('secret', 'app/db', { versions: [2] });
+      execFileSync('git', ['fsck', '--full', '--strict'], { cwd: t.repo, stdio: 'pipe' });
+      assert.doesNotMatch(git(t, 'rev-list', '--all', '--objects', '--reflog'), new RegExp(oid));
+      assert.doesNotMatch(allObjects(t), new RegExp(oid));
+      assert.match(git(t, '-C', worktree, 'log', '-1', '--format=%s'), /put secret\/app\/db v2/, "the work tree's HEAD names the rewritten commit");
+      assert.equal(git(t, 'stash', 'list').split('\n').filter(Boolean).length, 1);
+      assert.deepEqual((await t.store.verify()).problems, []);
+    });
+
     if (layout === 'directory') it('asks before rewriting code history and changes nothing when refused', async () => {
       await t.store.writeData('secret', 'k', { data: { a: '1' } });
       const before = git(t, 'rev-parse', 'HEAD').trim();

@@ -1,8 +1,9 @@
 /**
- * Destroy that destroys: removes blobs from every commit reachable from any local ref or reflog,
- * then removes the old objects from loose storage and packs. Only commits whose store tree held a
- * purged blob, and their descendants, change; only trees on the store's path are rebuilt, and every
- * other object is reused.
+ * Destroy that destroys: removes blobs from every commit reachable from any local ref or reflog
+ * (linked work trees' HEADs and reflogs included), wherever in the tree they are (a copy of a
+ * version file outside the store is ciphertext too), then removes the old objects from loose
+ * storage and packs. Only commits whose tree held a purged blob, and their descendants, change;
+ * only the trees above a purged blob are rebuilt, and every other object is reused.
  *
  * Crash safety: the blob ids are journaled in <gitdir>/kvgit-purge.json before anything moves; the
  * purge is idempotent, so an interrupted purge is finished by the next kvgit command. New objects
@@ -51,7 +52,10 @@ async function allRefs(gitdir: string): Promise<Map<string, string>> {
   const refs = await listRefs(gitdir, 'refs/');
   const head = await readHead(gitdir);
   if (!head.symbolic && head.oid) refs.set('HEAD', head.oid);
-  for (const special of ['ORIG_HEAD']) {
+  // Linked work trees (`git worktree add`) keep their own HEAD, ORIG_HEAD and reflogs in worktrees/<name>/.
+  const specials = ['ORIG_HEAD'];
+  for (const wt of await linkedWorktrees(gitdir)) specials.push(`worktrees/${wt}/HEAD`, `worktrees/${wt}/ORIG_HEAD`);
+  for (const special of specials) {
     try {
       const v = (await fsp.readFile(join(gitdir, special), 'utf8')).trim();
       if (/^[0-9a-f]{40}$/.test(v)) refs.set(special, v);
@@ -60,6 +64,14 @@ async function allRefs(gitdir: string): Promise<Map<string, string>> {
     }
   }
   return refs;
+}
+
+async function linkedWorktrees(gitdir: string): Promise<string[]> {
+  try {
+    return (await fsp.readdir(join(gitdir, 'worktrees'), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
 }
 
 async function reflogFiles(gitdir: string): Promise<string[]> {
@@ -77,6 +89,7 @@ async function reflogFiles(gitdir: string): Promise<string[]> {
     }
   };
   await walk('logs');
+  for (const wt of await linkedWorktrees(gitdir)) await walk(`worktrees/${wt}/logs`);
   return out;
 }
 
@@ -152,42 +165,22 @@ class TreeRewriter {
     for (const e of entries) {
       if (e.mode === TREE_MODE) {
         const n = await this.rewrite(e.oid);
-        if (n !== e.oid) changed = true;
-        out.push({ ...e, oid: n });
+        if (n === e.oid) out.push(e);
+        else {
+          changed = true;
+          // A folder the purge emptied disappears, as git never stores empty trees in a commit's tree.
+          if (n !== EMPTY_TREE) out.push({ ...e, oid: n });
+        }
       } else if (this.blobs.has(e.oid)) changed = true;
       else out.push(e);
     }
-    // An emptied folder disappears, as git never stores empty trees in a commit's tree.
-    const kept = out.filter((e) => e.mode !== TREE_MODE || e.oid !== EMPTY_TREE);
-    if (kept.length !== out.length) changed = true;
-    const result = changed ? await this.objects.writeTree(kept) : oid;
+    const result = changed ? await this.objects.writeTree(out) : oid;
     if (changed) this.oldTrees.add(oid);
     this.memo.set(oid, result);
     return result;
   }
 
-  /** Rewrites only the subtree at `prefix` of a root tree, rebuilding the trees above it. */
-  async rewriteAt(root: string, prefix: string[]): Promise<string> {
-    if (prefix.length === 0) return this.rewrite(root);
-    const key = `${root}:${prefix.join('/')}`;
-    const hit = this.memo.get(key);
-    if (hit) return hit;
-    const entries = await this.objects.readTree(root);
-    const i = entries.findIndex((e) => e.name === prefix[0] && e.mode === TREE_MODE);
-    let result = root;
-    if (i >= 0) {
-      const n = await this.rewriteAt(entries[i]!.oid, prefix.slice(1));
-      if (n !== entries[i]!.oid) {
-        const copy = [...entries];
-        if (n === EMPTY_TREE) copy.splice(i, 1);
-        else copy[i] = { ...entries[i]!, oid: n };
-        result = await this.objects.writeTree(copy);
-        this.oldTrees.add(root);
-      }
-    }
-    this.memo.set(key, result);
-    return result;
-  }
+
 }
 
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -212,15 +205,14 @@ function replaceCommitHeaders(raw: Buffer, tree: string, parents: string[]): Buf
   return Buffer.from(`${out.join('\n')}${text.slice(split)}`, 'utf8');
 }
 
-async function rewriteAll(objects: ObjectStore, graph: Graph, blobs: Set<string>, prefix: string, onProgress?: PurgeProgress) {
+async function rewriteAll(objects: ObjectStore, graph: Graph, blobs: Set<string>, onProgress?: PurgeProgress) {
   const trees = new TreeRewriter(objects, blobs);
-  const prefixParts = prefix.split('/').filter((p) => p !== '');
   const map = new Map<string, string>();
   let done = 0;
   for (const oid of graph.order) {
     if (onProgress && ++done % 100 === 0) onProgress(done, graph.order.length);
     const c = graph.commits.get(oid)!;
-    const tree = await trees.rewriteAt(c.tree, prefixParts);
+    const tree = await trees.rewrite(c.tree);
     const parents = c.parents.map((p) => map.get(p) ?? p);
     if (tree === c.tree && parents.every((p, i) => p === c.parents[i])) continue;
     map.set(oid, await objects.write('commit', replaceCommitHeaders(c.raw, tree, parents)));
@@ -230,15 +222,14 @@ async function rewriteAll(objects: ObjectStore, graph: Graph, blobs: Set<string>
 }
 
 /** Counts what a purge would change, without changing anything. */
-export async function planPurge(objects: ObjectStore, gitdir: string, prefix: string, blobs: string[]): Promise<PurgePlan> {
+export async function planPurge(objects: ObjectStore, gitdir: string, blobs: string[]): Promise<PurgePlan> {
   const graph = await loadGraph(objects, gitdir);
   const set = new Set(blobs);
   const trees = new TreeRewriter(new DryObjects(objects) as unknown as ObjectStore, set);
-  const prefixParts = prefix.split('/').filter((p) => p !== '');
   const changed = new Set<string>();
   for (const oid of graph.order) {
     const c = graph.commits.get(oid)!;
-    const tree = await trees.rewriteAt(c.tree, prefixParts);
+    const tree = await trees.rewrite(c.tree);
     if (tree !== c.tree || c.parents.some((p) => changed.has(p))) changed.add(oid);
   }
   const refs = [...graph.tips.entries()].filter(([, o]) => changed.has(o)).map(([r]) => r);
@@ -263,13 +254,13 @@ class DryObjects {
 /** Runs under the store lock, after the journal is written. */
 export type PurgeProgress = (done: number, total: number) => void;
 
-export async function purgeBlobs(objects: ObjectStore, gitdir: string, prefix: string, blobs: string[], onProgress?: PurgeProgress): Promise<PurgeReceipt> {
+export async function purgeBlobs(objects: ObjectStore, gitdir: string, blobs: string[], onProgress?: PurgeProgress): Promise<PurgeReceipt> {
   const set = new Set(blobs);
   const graph = await loadGraph(objects, gitdir);
   crashPoint('purge:loaded');
   // The rewritten trees and commits go into one new pack, written before any ref moves.
   objects.beginBatch();
-  const { map, oldTrees } = await rewriteAll(objects, graph, set, prefix, onProgress);
+  const { map, oldTrees } = await rewriteAll(objects, graph, set, onProgress);
   await objects.flushBatch();
   crashPoint('purge:rewritten');
   const receipt: PurgeReceipt = { blobs, commitsRewritten: map.size, refsMoved: [], remoteRefsRemoved: [], unreachable: [], objectsRemoved: 0, packsRewritten: 0 };

@@ -276,7 +276,7 @@ export class Store {
       if (!writer.hasChanges) return { result };
       const blobs = when === 'purge' ? await this.ciphertextToPurge(head, await writer.removals()) : [];
       if (blobs.length > 0 && confirm) {
-        const plan = await (await import('../storage/purge')).planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+        const plan = await (await import('../storage/purge')).planPurge(this.storage.objects, this.location.gitdir, blobs);
         plan.commits += 1; // the commit this change makes
         if (!(await confirm(plan))) {
           throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was changed (the history rewrite would change ${plan.commits} commits)`, {});
@@ -289,7 +289,7 @@ export class Store {
       await this.storage.commit(head, await writer.edits(), commitMessage(writer.operations), now);
       crashPoint('write:committed');
       if (blobs.length === 0) return { result };
-      const receipt = await (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs, options.onProgress);
+      const receipt = await (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, blobs, options.onProgress);
       return { result, receipt };
     }, this.options.lockTimeoutMs);
   }
@@ -346,7 +346,7 @@ export class Store {
       await clearJournal(this.location.gitdir);
       return undefined;
     }
-    return (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+    return (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, blobs);
   }
 
   /**
@@ -361,11 +361,11 @@ export class Store {
     if (blobs.length === 0) return undefined;
     return this.storage.withLock(async () => {
       if (confirm) {
-        const plan = await (await import('../storage/purge')).planPurge(this.storage.objects, this.location.gitdir, this.location.prefix, blobs);
+        const plan = await (await import('../storage/purge')).planPurge(this.storage.objects, this.location.gitdir, blobs);
         if (!(await confirm(plan))) throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was changed (the history rewrite would change ${plan.commits} commits)`, {});
       }
       await writeJournal(this.location.gitdir, blobs);
-      return (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, this.location.prefix, blobs, options.onProgress);
+      return (await import('../storage/purge')).purgeBlobs(this.storage.objects, this.location.gitdir, blobs, options.onProgress);
     }, this.options.lockTimeoutMs);
   }
 

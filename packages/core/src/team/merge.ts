@@ -311,15 +311,15 @@ async function removeEmptyParents(dir: string, stop: string): Promise<void> {
  * §4.1), under the store lock and after its journal is written, so a crash is finished later.
  */
 async function purgeHistory(store: Store, blobs: string[], confirm: ConfirmRewrite | undefined): Promise<PurgeReceipt> {
-  const { gitdir, prefix } = store.location;
+  const { gitdir } = store.location;
   const { objects } = store.storage;
   return store.storage.withLock(async () => {
     if (confirm) {
-      const plan = await planPurge(objects, gitdir, prefix, blobs);
+      const plan = await planPurge(objects, gitdir, blobs);
       if (!(await confirm(plan))) throw new KvgitError('ERR_CONFIRMATION_REFUSED', `not confirmed: nothing was pushed or changed (the purge would change ${plan.commits} commits)`, {});
     }
     await writeJournal(gitdir, blobs);
-    return purgeBlobs(objects, gitdir, prefix, blobs);
+    return purgeBlobs(objects, gitdir, blobs);
   });
 }
 
