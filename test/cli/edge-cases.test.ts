@@ -52,6 +52,26 @@ describe('cli: edge cases of keys, flags and damaged stores', function () {
     assert.equal(json(await s.kvgit(['get', 'secret/foo'], { env: { ...s.env, KVGIT_FORMAT: 'Json' } })).data.data.bar, 'baz');
   });
 
+  it('int flags read numbers as Vault\'s do (strconv.ParseInt base 0), and refuse what does not fit 64 bits', async () => {
+    for (let i = 0; i < 8; i++) assert.equal((await s.kvgit(['put', 'secret/many', `v=${i + 1}`])).code, 0);
+    assert.equal((await s.kvgit(['get', '-version=010', '-field=v', 'secret/many'])).stdout, '8');
+    assert.equal((await s.kvgit(['get', '-version=0x2', '-field=v', 'secret/many'])).stdout, '2');
+    assert.equal((await s.kvgit(['put', '-cas=0o10', 'secret/many', 'v=9'])).code, 0);
+    const big = await s.kvgit(['get', '-version=99999999999999999999', 'secret/many']);
+    assert.deepEqual([big.code, big.stderr], [1, 'invalid value "99999999999999999999" for flag -version: value out of range\n']);
+    assert.equal((await s.kvgit(['get', '-version=0x', 'secret/many'])).code, 1);
+  });
+
+  it('request bodies are decoded as strictly as Vault decodes them', async () => {
+    const refused = async (p: Promise<unknown>, message: RegExp) =>
+      assert.rejects(p, (e: unknown) => (e as { code: string }).code === 'ERR_INVALID_REQUEST' && message.test((e as Error).message));
+    await refused(s.store.writeData('secret', 'foo', { data: { a: 1 }, options: 'x' }), /error converting input for field "options": '' expected a map, got 'string'/);
+    await refused(s.store.writeData('secret', 'foo', { data: { a: 1 }, options: { cas: 1.9 } }), /error parsing check-and-set parameter/);
+    await refused(s.store.writeMetadata('secret', 'foo', { max_versions: 2.7 }), /field "max_versions"/);
+    await refused(s.store.deleteVersions('secret', 'foo', { versions: { a: 1 } }), /field "versions": '\[0\]' expected type 'int'/);
+    assert.equal((await s.store.readData('secret', 'foo')).metadata.version, 1, 'nothing written');
+  });
+
   it('a value given to a boolean flag is not repeated in the error', async () => {
     const r = await s.kvgit(['members', 'add', '--passphrase=hunter2-secret', 'ci']);
     assert.equal(r.code, 1);

@@ -67,15 +67,41 @@ export function parseArgs(argv: string[], flags: Flag[]): Input {
   return { flags: values, args, rest };
 }
 
+const DIGITS: Record<number, RegExp> = { 2: /^[01]+(_[01]+)*$/, 8: /^[0-7]+(_[0-7]+)*$/, 10: /^\d+(_\d+)*$/, 16: /^[0-9a-f]+(_[0-9a-f]+)*$/i };
+
+/**
+ * strconv.ParseInt(s, 0, 64), as Vault's int flags read them: 0x, 0o and 0b prefixes, a leading 0
+ * for octal, underscores between digits; 'range' beyond 64 bits.
+ */
+function parseGoInt(s: string): number | 'range' | undefined {
+  const negative = s.startsWith('-');
+  let t = /^[-+]/.test(s) ? s.slice(1) : s;
+  let base = 10;
+  const prefix = /^0([xob])/i.exec(t);
+  if (prefix) {
+    base = { x: 16, o: 8, b: 2 }[prefix[1]!.toLowerCase() as 'x' | 'o' | 'b'];
+    t = t.slice(2).replace(/^_/, '');
+  } else if (/^0[\d_]/.test(t)) {
+    base = 8;
+    t = t.slice(1).replace(/^_/, '');
+  }
+  if (!DIGITS[base]!.test(t)) return undefined;
+  const magnitude = BigInt(`${{ 2: '0b', 8: '0o', 10: '', 16: '0x' }[base]}${t.replace(/_/g, '')}`);
+  const value = negative ? -magnitude : magnitude;
+  if (value > 2n ** 63n - 1n || value < -(2n ** 63n)) return 'range';
+  return Number(value);
+}
+
 function setValue(spec: Flag, name: string, raw: string, previous: FlagValue | undefined): FlagValue {
   switch (spec.type) {
     case 'string':
     case 'duration': // parsed by the command (kv/flags.ts), with the core's duration parser
       return raw;
     case 'int': {
-      const s = raw.trim();
-      if (!/^[-+]?\d+$/.test(s)) throw usageError(`invalid value "${raw}" for flag -${name}: parse error`);
-      return Number(s);
+      const v = parseGoInt(raw.trim());
+      if (v === 'range') throw usageError(`invalid value "${raw}" for flag -${name}: value out of range`);
+      if (v === undefined) throw usageError(`invalid value "${raw}" for flag -${name}: parse error`);
+      return v;
     }
     case 'strings':
       return [...((previous as string[] | undefined) ?? []), raw.trim()];

@@ -5,7 +5,7 @@ import {
   type KeyMetadata, type KvReader, type KvWriter, type Mount, type SecretData, type VersionResponse,
   effectiveDeleteVersionAfter, effectiveMaxVersions, isDeleted, newKeyMetadata, validateKey, versionResponse,
 } from './model';
-import { type Params, decodeInt, has } from './params';
+import { type Params, decodeInt, decodeMap, has } from './params';
 
 export interface ReadResult {
   data: SecretData;
@@ -79,13 +79,14 @@ function requireData(body: Params): SecretData {
 
 /** validateCheckAndSetOption (reference §4.4 step 4). */
 function checkCas(meta: KeyMetadata, mount: Mount, body: Params): void {
-  const options = isPlainObject(body.options) ? body.options : undefined;
+  const options = decodeMap(body, 'options'); // not a map: 400, as Vault's field validation
   if (options && has(options, 'cas')) {
     const raw = options.cas;
     let cas: number;
-    // mapstructure's WeakDecode: null leaves the int at 0, and "" reads as "0".
+    // mapstructure's WeakDecode: null leaves the int at 0, and "" reads as "0"; a JSON number
+    // reaches it as json.Number, which must be an integer.
     if (raw === null || raw === '') cas = 0;
-    else if (typeof raw === 'number' && Number.isFinite(raw)) cas = Math.trunc(raw);
+    else if (typeof raw === 'number' && Number.isInteger(raw)) cas = raw;
     else if (typeof raw === 'string' && /^[-+]?\d+$/.test(raw.trim())) cas = Number(raw.trim());
     else if (typeof raw === 'boolean') cas = raw ? 1 : 0;
     else throw invalidRequest('error parsing check-and-set parameter');

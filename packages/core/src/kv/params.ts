@@ -22,8 +22,9 @@ export function decodeInt(params: Params, field: string): number | undefined {
   const v = params[field];
   if (v === null) return 0;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw fieldError(field, `cannot parse '' as int`);
-    return Math.trunc(v);
+    // Vault reads JSON numbers as json.Number, which ParseInt refuses unless it is an integer.
+    if (!Number.isInteger(v)) throw fieldError(field, `error decoding json.Number into ${field}: strconv.ParseInt: parsing "${v}": invalid syntax`);
+    return v;
   }
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string') {
@@ -83,7 +84,8 @@ export function decodeVersions(params: Params, field = 'versions'): number[] {
     if (s === '') continue;
     if (typeof s === 'number' && Number.isInteger(s)) out.push(s);
     else if (typeof s === 'string' && /^[-+]?\d+$/.test(s)) out.push(Number(s));
-    else throw fieldError(field, `cannot parse '${String(item)}' as int`);
+    else if (typeof s === 'string' || typeof s === 'number') throw fieldError(field, `cannot parse '${s}' as int`);
+    else throw fieldError(field, `'[${out.length}]' expected type 'int', got unconvertible type '${typeName(s)}'`);
   }
   return out;
 }
