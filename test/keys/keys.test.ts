@@ -236,6 +236,20 @@ describe('tamper evidence: each case has its own code and nothing is written', f
     await assertRefused(() => t.store.v1Read('legacy', 'injected'), 'ERR_INTEGRITY', /injected\.kv\/data\.age/, () => t.store.upgradeMount('legacy'));
   });
 
+  it('verify reports a member entry removed, one planted, and a stray file among the keys', async () => {
+    const bob = ageKeygen();
+    await t.store.addMember('bob', bob.recipient);
+    const mallory = ageKeygen();
+    tamper((d) => {
+      execFileSync('git', ['rm', '-q', '.kvgit/keyring/bob.age'], { cwd: t.repo, env: t.env });
+      writeFileSync(join(d, 'keyring/eve.age'), execFileSync('age', ['-r', mallory.recipient], { input: 'junk' }));
+      writeFileSync(join(d, 'mounts/secret/stray.txt'), 'x\n');
+    });
+    const { problems } = await t.store.verify();
+    const seen = problems.map((p) => `${p.code} ${p.file}`).sort();
+    assert.deepEqual(seen, ['ERR_INTEGRITY mounts/secret/stray.txt', 'ERR_KEYRING_TAMPERED keyring/bob.age', 'ERR_KEYRING_TAMPERED keyring/eve.age'], JSON.stringify(problems));
+  });
+
   it('a store from before blobs carried a MAC reads again once rotated', async () => {
     tamper((d) => {
       const uuid = uuidOf(d, 'secret/');

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { KvgitError, type ErrorCode } from '../errors';
-import { METADATA_FILE, V1_DATA_FILE, classifyEntry, keyDirInMount, mountDir } from '../format/paths';
+import { KEYRING_DIR, KEYRING_FILE, METADATA_FILE, V1_DATA_FILE, classifyEntry, keyDirInMount, keyringEntryFile, memberIdentityFile, mountDir } from '../format/paths';
+import { decodeKeyringUnverified } from '../keys/keyring';
 import type { KeyMetadata, Mount } from '../kv/model';
 import type { ObjectStore } from '../storage/objects';
 import { TREE_MODE, type TreeEntry, parseCommit } from '../storage/objects';
@@ -34,12 +35,46 @@ function asProblem(e: unknown, file: string): Problem {
   return { code: 'ERR_CORRUPT', file, message: (e as Error).message };
 }
 
+/**
+ * Each member has its entry (and a passphrase member its sealed identity), and keyring/ holds
+ * nothing else. Unlocking checks only the entry of the member who unlocks; the others' entries
+ * are seen here, so a removed or planted entry shows before that member is locked out.
+ */
+async function verifyKeyringFiles(view: StoreView, report: VerifyReport): Promise<void> {
+  const keyringBytes = await view.snap.readFile(KEYRING_FILE);
+  if (!keyringBytes) return; // unlocking already refused such a store
+  const expected = new Set<string>();
+  for (const m of decodeKeyringUnverified(keyringBytes).members) {
+    expected.add(keyringEntryFile(m.name));
+    if (m.type === 'passphrase') expected.add(memberIdentityFile(m.name));
+  }
+  const present = new Set(((await view.snap.listDir(KEYRING_DIR)) ?? []).map((e) => `${KEYRING_DIR}/${e.name}`));
+  for (const file of expected) {
+    if (!present.has(file)) report.problems.push({ code: 'ERR_KEYRING_TAMPERED', file, message: `${file} is missing: the member it belongs to cannot unlock the store` });
+  }
+  for (const file of present) {
+    if (!expected.has(file)) report.problems.push({ code: 'ERR_KEYRING_TAMPERED', file, message: `${file} belongs to no member in ${KEYRING_FILE}` });
+  }
+}
+
+/** Mount and KV folders hold only folders (KV folders and `.kv` key folders): a file there is stray. */
+async function findStrayFiles(view: StoreView, dir: string, report: VerifyReport): Promise<void> {
+  for (const e of (await view.snap.listDir(dir)) ?? []) {
+    const path = `${dir}/${e.name}`;
+    if (e.mode !== TREE_MODE) report.problems.push({ code: 'ERR_INTEGRITY', file: path, message: `${path} is not part of the store (a file where only folders and keys belong)` });
+    else if (!classifyEntry(e.name).folder) continue; // a key folder: checked with its key
+    else await findStrayFiles(view, path, report);
+  }
+}
+
 export async function verifyStore(view: StoreView, objects: ObjectStore, location: StorageLocation): Promise<VerifyReport> {
   const report: VerifyReport = { ok: true, mounts: 0, keys: 0, versions: 0, commits: 0, problems: [], staleBlobs: [] };
   const current = new Map<string, { mount: Mount; meta: KeyMetadata | undefined }>(); // "<mountdir>/<keydir>" → key
 
+  await verifyKeyringFiles(view, report);
   for (const mount of view.mounts.values()) {
     report.mounts++;
+    await findStrayFiles(view, mountDir(mount.path), report);
     for (const key of await view.allKeys(mount)) {
       report.keys++;
       const dir = `${mountDir(mount.path)}/${keyDirInMount(key)}`;
@@ -58,6 +93,7 @@ export async function verifyStore(view: StoreView, objects: ObjectStore, locatio
         meta = await view.metadata(mount, key);
       } catch (e) {
         report.problems.push(asProblem(e, `${dir}/${METADATA_FILE}`));
+        current.set(dir, { mount, meta: undefined }); // the key is there: its history is not judged without metadata
         continue;
       }
       current.set(dir, { mount, meta });
