@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { type Layout, Store } from '@kvgit/core';
 import { tempStore, type TempStore } from '../helpers/temp';
 
@@ -59,6 +61,40 @@ for (const layout of ['directory', 'branch'] as Layout[]) {
     }
   });
 }
+
+describe('after a killed writer', function () {
+  this.timeout(60_000);
+  it("the next write removes its half-written files (objects, packs, work tree) and its index lock, and no other", async () => {
+    const t = await tempStore();
+    try {
+      await t.store.writeData('secret', 'k', { data: { a: '1' } });
+      const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+      const pid = Number(dead.stdout.trim());
+      const gitdir = join(t.repo, '.git');
+      const leftovers = [
+        join(gitdir, 'objects', 'ab', `cdef.kvgit-tmp-${pid}-x1y2`),
+        join(gitdir, 'objects', 'pack', `pack-1.pack.kvgit-tmp-${pid}-z9`),
+        join(t.repo, '.kvgit', 'mounts', 'secret', 'k.kv', `2.age.kvgit-tmp-${pid}`),
+      ];
+      const others = [join(gitdir, 'objects', 'ab', `cdef.kvgit-tmp-${pid}1-x1y2`), join(t.repo, 'notes.kvgit-tmp-1')];
+      for (const f of [...leftovers, ...others]) {
+        mkdirSync(dirname(f), { recursive: true });
+        writeFileSync(f, 'half');
+      }
+      const lock = openSync(join(gitdir, 'index.lock'), 'wx');
+      const { dev, ino } = fstatSync(lock);
+      closeSync(lock);
+      writeFileSync(join(gitdir, 'kvgit.lock'), JSON.stringify({ pid, host: hostname(), since: new Date().toISOString(), indexLock: { dev, ino } }));
+      await t.store.writeData('secret', 'k', { data: { a: '2' } });
+      for (const f of leftovers) assert.ok(!existsSync(f), `${f} removed`);
+      for (const f of others) assert.ok(existsSync(f), `${f} kept`);
+      assert.ok(!existsSync(join(gitdir, 'index.lock')));
+      assert.deepEqual(execFileSync('git', ['status', '--porcelain', '--', '.kvgit'], { cwd: t.repo, encoding: 'utf8' }), '');
+    } finally {
+      t.cleanup();
+    }
+  });
+});
 
 describe('concurrency', function () {
   this.timeout(600_000);

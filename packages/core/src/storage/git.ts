@@ -157,12 +157,39 @@ export class GitStorage {
     const indexLock = join(this.location.gitdir, 'index.lock');
     const left = crashed.indexLock && (await fsp.stat(indexLock).catch(() => undefined));
     if (left && left.dev === crashed.indexLock!.dev && left.ino === crashed.indexLock!.ino) removeFile(indexLock);
+    if (crashed.pid !== undefined) await this.removeTemporaryFiles(crashed.pid);
     if (this.location.layout !== 'directory' || !this.location.worktree) return;
     const head = await this.head();
     if (!head) return;
     const commit = parseCommit((await this.objects.read(head)).content);
     const parentTree = commit.parents[0] ? parseCommit((await this.objects.read(commit.parents[0])).content).tree : undefined;
     await this.syncWorktree(parentTree, commit.tree, this.lockIndex(), undefined, true);
+  }
+
+  /**
+   * A killed writer's half-written files (`<name>.kvgit-tmp-<pid>…`): objects and packs in the git
+   * directory, store files in the work tree. git fsck calls the first "bad sha1 file" and git
+   * status shows the second, so they go. Only files of that very process id are touched.
+   */
+  private async removeTemporaryFiles(pid: number): Promise<void> {
+    const mark = `.kvgit-tmp-${pid}`;
+    const sweep = async (dir: string, recurse: boolean): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fsp.readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const at = e.name.indexOf(mark);
+        if (e.isFile() && at > 0 && /^(-|$)/.test(e.name.slice(at + mark.length))) removeFile(join(dir, e.name));
+        else if (e.isDirectory() && recurse) await sweep(join(dir, e.name), true);
+      }
+    };
+    const objects = join(this.location.gitdir, 'objects');
+    await sweep(objects, false);
+    for (const e of await fsp.readdir(objects).catch(() => [] as string[])) if (/^[0-9a-f]{2}$|^pack$/.test(e)) await sweep(join(objects, e), false);
+    if (this.location.layout === 'directory' && this.location.worktree) await sweep(join(this.location.worktree, this.location.prefix), true);
   }
 
   /** Takes git's index lock, noted in kvgit's own lock so that a crash does not leave it behind. */
