@@ -190,5 +190,12 @@ describe('server: sys/ and auth/token/', function () {
     // A path with no mount is a 403 for a token that may not know it exists, a 404 for root.
     assert.equal((await child.get('/v1/nomount/x')).status, 403);
     assert.equal((await c.get('/v1/nomount/x')).status, 404);
+    // The preflight describes only mounts the token can use: another mount looks like no mount.
+    assert.equal((await c.post('/v1/sys/mounts/other', { type: 'kv-v2' })).status, 204);
+    assert.equal((await child.get('/v1/sys/internal/ui/mounts/secret/foo')).status, 200);
+    const hidden = await child.get('/v1/sys/internal/ui/mounts/other/foo');
+    const absent = await child.get('/v1/sys/internal/ui/mounts/nomount/foo');
+    assert.deepEqual([hidden.status, absent.status], [403, 403]);
+    assert.equal((await c.get('/v1/sys/internal/ui/mounts/other/foo')).status, 200);
   });
 });

@@ -292,6 +292,21 @@ export class Acl {
     return { allowed: true, bits };
   }
 
+  /**
+   * Whether any rule grants something at or below a mount's path (vault/acl.go hasMountAccess):
+   * sys/internal/ui/mounts describes a mount only to tokens that can use it.
+   */
+  hasMountAccess(mountPath: string): boolean {
+    if (this.root) return true;
+    if (!this.capabilities(mountPath).includes('deny')) return true;
+    const grants = (p: Permissions) => !(p.bits & CAP.deny) && (p.bits & ~(CAP.deny | CAP.subscribe | CAP.scan)) !== 0;
+    for (const table of [this.exact, this.prefix]) {
+      for (const [path, perms] of table) if (path.startsWith(mountPath) && grants(perms)) return true;
+    }
+    const nonExact = this.permissionsFor(mountPath, true);
+    return nonExact !== undefined && grants(nonExact);
+  }
+
   /** sys/capabilities-self: the capability names on a path. */
   capabilities(path: string): string[] {
     if (this.root) return ['root'];

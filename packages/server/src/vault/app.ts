@@ -256,12 +256,13 @@ export class VaultApp {
       const target = m[1]!;
       route.run = op === 'read' ? async () => {
         const mount = findMount(await this.state.mounts(gen), target.replace(/^\/+/, ''));
-        if (!mount) {
+        // A mount the token cannot use gets the same answer as one that does not exist.
+        if (!mount || !(await this.auth.acl(gen, token.policies)).hasMountAccess(mount.path)) {
           throw new HttpError(403, `preflight capability check returned 403, please ensure client's policies grant access to path "${target.replace(/\/?$/, '/')}"`);
         }
         return ok({ ...mountEntry(mount), path: mount.path });
       } : unsupported;
-      // Vault answers this path for any valid token (it only describes the mount).
+      // Vault answers this path for any valid token whose policies reach the mount.
       route.public = true;
       return route;
     }
