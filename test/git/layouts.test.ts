@@ -156,9 +156,14 @@ describe('the directory layout lives beside the code', function () {
     assert.equal(git(t, 'status', '--porcelain'), '');
   });
 
-  it('refuses with a detached HEAD', async () => {
-    git(t, 'checkout', '-q', '--detach');
-    await assert.rejects(t.store.writeData('secret', 'db', { data: { a: '1' } }), (e: unknown) => isKvgitError(e, 'ERR_GIT_STATE'));
+  it('reads a detached HEAD (as CI checks out a pull request or a tag) and refuses to write there', async () => {
+    await t.store.writeData('secret', 'db', { data: { a: '1' } });
+    await t.store.writeData('secret', 'db', { data: { a: '2' } });
+    git(t, 'checkout', '-q', '--detach', 'HEAD~1');
+    const store = await Store.open({ path: t.repo, env: t.env });
+    assert.deepEqual((await store.readData('secret', 'db')).data, { a: '1' }, 'the commit HEAD names');
+    assert.deepEqual(await store.list('secret'), ['db']);
+    await assert.rejects(store.writeData('secret', 'db', { data: { a: '3' } }), (e: unknown) => isKvgitError(e, 'ERR_GIT_STATE') && /detached/.test(e.message));
   });
 
   it('refuses during a merge in progress', async () => {

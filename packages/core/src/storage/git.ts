@@ -125,7 +125,12 @@ export class GitStorage {
     return head.symbolic;
   }
 
+  /** The store's newest commit. A detached HEAD (a CI checkout) is read where it points; writes refuse it (ref). */
   async head(): Promise<string | undefined> {
+    if (this.location.layout === 'directory') {
+      const head = await readHead(this.location.gitdir);
+      if (!head.symbolic) return head.oid;
+    }
     return readRef(this.location.gitdir, await this.ref());
   }
 
