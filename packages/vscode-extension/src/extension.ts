@@ -62,7 +62,10 @@ export function activate(context: vscode.ExtensionContext): KvgitApi {
       log.info(`state: ${s.kind}`);
       void watcher.arm();
       void vscode.commands.executeCommand('setContext', 'kvgit.canRotate', model.canRotate);
-      if (s.kind === 'locked') void closeCleanEditors();
+      if (s.kind === 'locked') {
+        void closeCleanEditors();
+        void clipboard.clearNow();
+      }
     }),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document.uri.scheme === SCHEME && e.document.isDirty && config().get('backups.scrub', true)) void scrubber.sweep();
@@ -79,8 +82,17 @@ export function activate(context: vscode.ExtensionContext): KvgitApi {
     void vscode.window.showErrorMessage(`kvgit: ${e instanceof Error ? e.message : String(e)}`);
   });
 
+  // On stop: the copied value off the clipboard, and a last sweep of editor backups (VS Code may
+  // have written one for a dirty editor since the last sweep).
+  beforeStop = async () => {
+    await clipboard.clearNow();
+    if (config().get('backups.scrub', true)) await scrubber.sweep();
+  };
+
   return { model, tree, fs, conflicts, scrubber, clipboard, ui, ready };
 }
+
+let beforeStop: (() => Promise<void>) | undefined;
 
 /** On lock, editors showing plaintext close; dirty ones stay for the user to decide. */
 async function closeCleanEditors(): Promise<void> {
@@ -92,6 +104,7 @@ async function closeCleanEditors(): Promise<void> {
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 
-export function deactivate(): void {
-  // Disposables in context.subscriptions do the work (the model forgets its key).
+export async function deactivate(): Promise<void> {
+  // Then the disposables in context.subscriptions do the rest (the model forgets its key).
+  await beforeStop?.();
 }

@@ -3,13 +3,41 @@ import * as vscode from 'vscode';
 import { toUri } from '../fs/uris';
 import { versionStatus, versionsOf } from '../views/tree';
 import type { DestroyOutcome } from '../model/storeModel';
-import type { CommandDef } from './context';
+import { type ConfirmRewrite, type PurgePlan, isKvgitError } from '@kvgit/core';
+import type { CommandContext, CommandDef } from './context';
 import { Cancelled, keyTarget, loose, required, versionTarget } from './target';
 
 const isLive = (s: string) => s === 'live' || s === 'scheduled';
 
 export const DESTROY = 'Destroy';
 export const DELETE_KEY = 'Delete Key';
+export const REWRITE = 'Rewrite History';
+
+/**
+ * The second question of destroy and key deletion, as the CLI asks it: the ciphertext leaves the
+ * history only by rewriting it, and on the directory layout that rewrites code commits too.
+ */
+function confirmRewrite(ui: CommandContext['ui']): ConfirmRewrite {
+  return async (plan: PurgePlan) => {
+    const refs = plan.refs.length ? ` These refs move: ${plan.refs.join(', ')}.` : '';
+    const answer = await ui.confirm(
+      `Rewrite ${plan.commits} commit(s) of this repository's history?`,
+      `The ciphertext is removed from every commit that holds it, so those commits and the ones after them (code commits too) get new ids.${refs} Other clones and remotes keep the old history until they fetch the rewritten one; kvgit says what to run afterwards.`,
+      REWRITE,
+    );
+    return answer === REWRITE;
+  };
+}
+
+/** A refused rewrite changed nothing: the same as a dismissed question. */
+async function unlessRefused<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isKvgitError(e, 'ERR_CONFIRMATION_REFUSED')) throw new Cancelled();
+    throw e;
+  }
+}
 
 /** Words for what a destroy did, from the core's receipt when it gives one. */
 export function describeDestroy(where: string, o: DestroyOutcome): string {
@@ -59,7 +87,7 @@ export const versionCommands: CommandDef[] = [
         DESTROY,
       );
       if (answer !== DESTROY) throw new Cancelled();
-      const outcome = await ctx.model.destroyVersions(t.mount, t.key, [t.version]);
+      const outcome = await unlessRefused(() => ctx.model.destroyVersions(t.mount, t.key, [t.version], confirmRewrite(ctx.ui)));
       const message = describeDestroy(where, outcome);
       void ctx.ui.info(message);
       return { ...outcome, message };
@@ -71,9 +99,10 @@ export const versionCommands: CommandDef[] = [
       const t = await keyTarget(ctx, arg);
       const meta = await ctx.model.readMetadata(t.mount, t.key);
       const n = Object.keys(meta.versions).length;
-      const answer = await ctx.ui.confirm(`Delete ${t.mount}${t.key} and all its ${n} version(s)?`, 'The metadata and every version are removed in one commit.', DELETE_KEY);
+      const answer = await ctx.ui.confirm(`Delete ${t.mount}${t.key} and all its ${n} version(s)?`, 'The metadata and every version are removed in one commit, and their ciphertext from the history.', DELETE_KEY);
       if (answer !== DELETE_KEY) throw new Cancelled();
-      await ctx.model.deleteKey(t.mount, t.key);
+      const receipt = await unlessRefused(() => ctx.model.deleteKey(t.mount, t.key, confirmRewrite(ctx.ui)));
+      if (receipt) void ctx.ui.info(`Deleted ${t.mount}${t.key}. History rewritten: ${receipt.commitsRewritten} commit(s), ${receipt.refsMoved.length} ref(s) moved.${receipt.unreachable.length ? ` Not reachable from here: ${receipt.unreachable.join('; ')}.` : ''}`);
       return t;
     },
   },

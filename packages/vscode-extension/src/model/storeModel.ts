@@ -5,7 +5,7 @@
  * It never imports `vscode`.
  */
 import {
-  type Credential, type InitResult, type Layout, type LogEntry, type Member, type Mount, type StorageLocation,
+  type ConfirmRewrite, type Credential, type InitResult, type Layout, type LogEntry, type Member, type Mount, type StorageLocation,
   KvgitError, Store, isKvgitError,
 } from '@kvgit/core';
 import { Emitter } from './events';
@@ -84,6 +84,16 @@ export class StoreModel {
    * identities plus the credentials it gives for the repository (its git directory).
    */
   async start(unlockWith: false | ((gitdir: string) => Promise<Credential[]>)): Promise<ModelState> {
+    this.autoUnlock = unlockWith !== false;
+    return this.open(unlockWith);
+  }
+
+  /** Whether a store found later (after a branch switch) may be unlocked silently: not when the
+   * user turned that off, nor after the user locked it. */
+  private autoUnlock = true;
+  private lockedByUser = false;
+
+  private async open(unlockWith: false | ((gitdir: string) => Promise<Credential[]>)): Promise<ModelState> {
     const store = await this.find();
     if (!store) return this._state;
     this.lastRef = await store.storage.ref().catch(() => undefined);
@@ -119,6 +129,7 @@ export class StoreModel {
     const who = await store.unlock();
     this.store = store;
     this.credentials = extra;
+    this.lockedByUser = false;
     this.lastRef = await store.storage.ref().catch(() => undefined);
     this.lastHead = await store.storage.head().catch(() => undefined);
     this.setState({ kind: 'unlocked', location: store.location, member: who.member, source: who.source });
@@ -132,6 +143,7 @@ export class StoreModel {
     const location = this.location;
     this.store = undefined;
     this.credentials = [];
+    this.lockedByUser = true;
     if (location) this.setState({ kind: 'locked', location });
     this.changeEmitter.fire();
   }
@@ -155,7 +167,7 @@ export class StoreModel {
   async refresh(force = false): Promise<void> {
     if (this._state.kind === 'noStore' || this._state.kind === 'starting') {
       const held = this.credentials;
-      await this.start(async () => held);
+      await this.open(this.autoUnlock && !this.lockedByUser ? async () => held : false);
       if (this.location) this.changeEmitter.fire();
       return;
     }
@@ -304,16 +316,17 @@ export class StoreModel {
     return this.write((s) => s.undeleteVersions(mount, key, { versions }));
   }
 
-  destroyVersions(mount: string, key: string, versions: number[]): Promise<DestroyOutcome> {
+  /** `confirm` is asked before a history rewrite (directory layout: code commits change too). */
+  destroyVersions(mount: string, key: string, versions: number[], confirm?: ConfirmRewrite): Promise<DestroyOutcome> {
     return this.write(async (s) => {
-      const receipt: unknown = await s.destroyVersions(mount, key, { versions });
+      const receipt: unknown = await s.destroyVersions(mount, key, { versions }, { confirm });
       const [log] = await s.log({ mount, path: key, limit: 1 });
       return { versions, receipt, commit: await s.storage.head(), log };
     });
   }
 
-  deleteKey(mount: string, key: string) {
-    return this.write((s) => s.deleteMetadata(mount, key));
+  deleteKey(mount: string, key: string, confirm?: ConfirmRewrite) {
+    return this.write((s) => s.deleteMetadata(mount, key, { confirm }));
   }
 
   writeMetadata(mount: string, key: string, body: Record<string, unknown>) {

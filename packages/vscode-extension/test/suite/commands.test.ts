@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { toUri } from '../../src/fs/uris';
-import { DELETE_KEY, DESTROY } from '../../src/commands/versions';
+import { DELETE_KEY, DESTROY, REWRITE } from '../../src/commands/versions';
 import { closeAllEditors, ensureUnlocked, git, otherWriter, setup, subjects, tabs, waitFor } from './helpers';
 
 // A member to add: a public key only (its identity is not needed by the test).
@@ -92,7 +92,15 @@ describe('commands', () => {
     assert.equal(await vscode.commands.executeCommand('kvgit.destroyVersion', { mount: 'secret/', key: 'svc/new', version: 2 }), undefined);
     assert.equal(subjects(fixture)[0], 'kvgit: undelete secret/top v1');
     ui.reset();
-    ui.answer('confirm', DESTROY, /Destroy version 2 of secret\/svc\/new/);
+    // The history rewrite is asked for on its own, as the CLI asks; declined, nothing happens either.
+    const head = git(fixture, 'rev-parse', 'HEAD').trim();
+    ui.answer('confirm', DESTROY, /Destroy version 2 of secret\/svc\/new/).answer('confirm', undefined, /Rewrite \d+ commit\(s\) of this repository's history/);
+    assert.equal(await vscode.commands.executeCommand('kvgit.destroyVersion', { mount: 'secret/', key: 'svc/new', version: 2 }), undefined);
+    ui.assertDone();
+    assert.equal(git(fixture, 'rev-parse', 'HEAD').trim(), head);
+    assert.deepEqual(ui.messages('error'), []);
+    ui.reset();
+    ui.answer('confirm', DESTROY, /Destroy version 2 of secret\/svc\/new/).answer('confirm', REWRITE, /Rewrite \d+ commit\(s\)/);
     const out = (await vscode.commands.executeCommand('kvgit.destroyVersion', { mount: 'secret/', key: 'svc/new', version: 2 })) as { message: string };
     ui.assertDone();
     assert.match(out.message, /^Destroyed v2 of secret\/svc\/new\. Commit [0-9a-f]{12} \(destroy, blobs removed: v2\)/);
@@ -162,9 +170,10 @@ describe('commands', () => {
 
   it('delete the key with all its versions, after a confirmation', async () => {
     const { fixture, ui } = await setup();
-    ui.answer('confirm', DELETE_KEY, /Delete secret\/svc\/new and all its 4 version/);
+    ui.answer('confirm', DELETE_KEY, /Delete secret\/svc\/new and all its 4 version/).answer('confirm', REWRITE, /Rewrite \d+ commit\(s\)/);
     await vscode.commands.executeCommand('kvgit.deleteKey', { mount: 'secret/', key: 'svc/new' });
     ui.assertDone();
+    assert.match(ui.messages('info').at(-1)!, /^Deleted secret\/svc\/new\. History rewritten: \d+ commit/);
     assert.match(subjects(fixture)[0]!, /^kvgit: metadata-delete secret\/svc\/new v1,2,3,4/);
     await assert.rejects((await otherWriter(fixture)).readMetadata('secret', 'svc/new'), { code: 'ERR_NOT_FOUND' });
   });
@@ -200,8 +209,11 @@ describe('commands', () => {
     assert.equal(await vscode.commands.executeCommand('kvgit.refresh'), 'unlocked');
     const editor = (await vscode.commands.executeCommand('kvgit.open', { mount: 'secret/', key: 'app/db' })) as vscode.TextEditor;
     assert.ok(editor);
+    await vscode.commands.executeCommand('kvgit.copyField', { mount: 'secret/', key: 'app/db', field: 'password' });
+    assert.equal(await vscode.env.clipboard.readText(), (await (await otherWriter(fixture)).readData('secret', 'app/db')).data.password);
     assert.equal(await vscode.commands.executeCommand('kvgit.lock'), 'locked');
     await waitFor('plaintext editors closed on lock', () => !tabs().some((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === 'kvgit'));
+    await waitFor('the copied value cleared from the clipboard on lock', async () => (await vscode.env.clipboard.readText()) === '');
     assert.equal(await vscode.commands.executeCommand('kvgit.open', { mount: 'secret/', key: 'app/db' }), undefined);
     const err = ui.asked.find((a) => a.method === 'error');
     assert.ok(err && /locked/.test(err.text) && err.options?.includes('Unlock…'));

@@ -50,5 +50,14 @@ describe('changes made outside the editor', () => {
     git(fixture, 'switch', '-q', 'main');
     await waitFor('unlocked again on main', () => (api.model.state as { kind: string }).kind === 'unlocked');
     assert.equal((await api.model.readMetadata('secret/', 'app/api')).current_version, 3);
+    // Locked by the user, the store stays locked across the same round trip.
+    await vscode.commands.executeCommand('kvgit.lock');
+    git(fixture, 'switch', '-q', 'no-store');
+    await waitFor('"no store" again', () => (api.model.state as { kind: string }).kind === 'noStore');
+    git(fixture, 'switch', '-q', 'main');
+    await waitFor('the store found again', () => (api.model.state as { kind: string }).kind !== 'noStore');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((api.model.state as { kind: string }).kind, 'locked', 'an explicit lock holds across branch switches');
+    await ensureUnlocked();
   });
 });
