@@ -71,6 +71,18 @@ describe('the commit guard (pre-commit hook)', function () {
     assert.match(r.stderr, /copy\.kv\/1\.age holds a version of another key or number/);
   });
 
+  it('blocks a version blob sealed by a non-member (no valid MAC)', () => {
+    const d = join(t.clones.alice!, '.kvgit');
+    const recipient = JSON.parse(readFileSync(join(d, 'keyring.json'), 'utf8')).store_recipient as string;
+    const uuid = JSON.parse(readFileSync(join(d, 'mounts.json'), 'utf8')).mounts['secret/'].uuid as string;
+    const forged = spawnSync('age', ['-r', recipient], { input: JSON.stringify({ kvgit: 'version/2', mount: uuid, key: 'app/db', version: 1, data: { password: 'forged' }, mac: 'hmac-sha256:AAAA' }) }).stdout;
+    put('.kvgit/mounts/secret/app/db.kv/1.age', forged);
+    t.git('alice', 'add', '.kvgit');
+    const r = commit(t.env);
+    assert.equal(r.moved, false);
+    assert.match(r.stderr, /db\.kv\/1\.age does not hold a kvgit version\/2 payload sealed by a member/);
+  });
+
   it('blocks a commit that deletes a live version\'s blob or the store\'s records', () => {
     t.git('alice', 'rm', '-q', '.kvgit/mounts/secret/app/db.kv/1.age', '.kvgit/mounts.json');
     const r = commit(t.env);
@@ -105,6 +117,35 @@ describe('the commit guard (pre-commit hook)', function () {
     assert.equal(c.status, 0, c.stderr);
     assert.equal(t.git('bob', 'status', '--porcelain'), '');
     assert.deepEqual((await bob.verify()).problems, []);
+  });
+});
+
+describe('the commit guard and a rotation on one side of a merge', function () {
+  this.timeout(180_000);
+  it('refuses the merge commit of `git pull` that would keep the other side\'s new key sealed to the old store key', async () => {
+    const t = await makeTeam('directory');
+    try {
+      const alice = await t.open('alice');
+      await alice.writeData('secret', 'app/db', { data: { password: 'hunter2' } });
+      t.git('alice', 'push', '-q', 'origin', 'main');
+      t.git('bob', 'pull', '-q', '--no-rebase', 'origin', 'main');
+      await alice.rotate();
+      t.git('alice', 'push', '-q', 'origin', 'main');
+      // Bob writes a new key before he has the rotation: no file changed on both sides.
+      const bob = await t.open('bob');
+      await bob.writeData('secret', 'new', { data: { x: 'CANARY-after-rotation' } });
+      const before = t.git('bob', 'rev-parse', 'HEAD').trim();
+      const pull = t.tryGit('bob', 'pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main');
+      assert.notEqual(pull.status, 0, 'the merge commit is refused');
+      assert.match(pull.stderr, /\.kvgit\/mounts\/secret\/new\.kv\/(1\.age|metadata\.json)/);
+      assert.equal(t.git('bob', 'rev-parse', 'HEAD').trim(), before);
+      // kvgit's own merge names the conflict docs/TEAMS.md §4 describes (redo the change after the rotation).
+      const m = t.kvgit('bob', ['merge']);
+      assert.equal(m.status, 6, m.stdout + m.stderr);
+      assert.match(m.stdout + m.stderr, /keyring\.json\s+store_recipient/);
+    } finally {
+      t.cleanup();
+    }
   });
 });
 

@@ -20,7 +20,7 @@
 import { KvgitError } from '../errors';
 import { isPlainObject, utf8 } from '../bytes/json';
 import { openWithIdentity } from '../crypto/age';
-import { BLOB_KIND } from '../format/blob';
+import { BLOB_KIND, authenticBlobPayload } from '../format/blob';
 import { EXT_KIND, decodeExtFile } from '../format/ext';
 import { decodeMetadata, METADATA_KIND } from '../format/metadata';
 import { MOUNTS_KIND, decodeMounts } from '../format/mounts';
@@ -85,19 +85,33 @@ export async function guardStaged(options: { cwd: string; env?: NodeJS.ProcessEn
   }
   if (report.problems.length > 0) return done(report);
 
-  // What the parents already hold was checked when it was committed.
+  // What the parents already hold was checked when it was committed, against that parent's store
+  // key. A parent whose store key is not the one this commit records (the other side rotated, or
+  // removed a member) vouches for nothing here: its files are checked against the staged keyring.
   const known = new Set<string>();
   const inHead = new Map<string, string>();
   const mergeHead = await runGit(['rev-parse', '--verify', '--quiet', 'MERGE_HEAD'], { cwd, env });
+  const stagedKeyring = staged.get(`${prefix}${KEYRING_FILE}`);
+  const recipientOf = async (oid: string | undefined) => {
+    if (!oid) return undefined;
+    try {
+      return decodeKeyringUnverified((await objects.read(oid)).content).storeRecipient;
+    } catch {
+      return undefined;
+    }
+  };
+  const stagedRecipient = await recipientOf(stagedKeyring);
   for (const commit of [head.oid, mergeHead.code === 0 ? mergeHead.stdout.trim() : undefined]) {
     if (!commit) continue;
     const out = await git(['ls-tree', '-r', '-z', commit, '--', prefix === '' ? '.' : prefix], { cwd, env });
+    const files = new Map<string, string>();
     for (const rec of out.split('\0')) {
       const m = /^\d+ blob ([0-9a-f]{40})\t(.*)$/s.exec(rec);
-      if (!m) continue;
-      known.add(`${m[2]}\0${m[1]}`);
-      if (commit === head.oid) inHead.set(m[2]!, m[1]!);
+      if (m) files.set(m[2]!, m[1]!);
     }
+    if (commit === head.oid) for (const [path, oid] of files) inHead.set(path, oid);
+    if ((await recipientOf(files.get(`${prefix}${KEYRING_FILE}`))) !== stagedRecipient) continue;
+    for (const [path, oid] of files) known.add(`${path}\0${oid}`);
   }
   const fresh = [...staged].filter(([path, oid]) => !known.has(`${path}\0${oid}`));
   // Keys whose files change in this commit, even to files a parent holds: a merge can combine
@@ -199,8 +213,8 @@ async function check(rel: string, bytes: Uint8Array, key: StoreKey | undefined, 
       if (p || !key) return p;
       const plain = await openWithIdentity(key.identity, bytes);
       if (!plain) return 'cannot be decrypted with the store key (sealed to another key, or damaged)';
-      const payload: unknown = JSON.parse(utf8.decode(plain));
-      if (!isPlainObject(payload) || payload.kvgit !== BLOB_KIND || typeof payload.key !== 'string' || typeof payload.version !== 'number') return `does not hold a kvgit ${BLOB_KIND} payload`;
+      const payload = authenticBlobPayload(plain, key.macKey);
+      if (!payload) return `does not hold a kvgit ${BLOB_KIND} payload sealed by a member (its MAC is missing or wrong)`;
       const mount = [...(mounts ?? new Map<string, Mount>()).values()].find((m) => m.uuid === payload.mount);
       const expected = mount && (payload.version === 0 ? v1DataFile(mount.path, payload.key) : versionFile(mount.path, payload.key, payload.version));
       if (expected !== rel) return 'holds a version of another key or number (moved or copied)';
