@@ -149,6 +149,35 @@ describe('the commit guard and a rotation on one side of a merge', function () {
   });
 });
 
+describe('the commit guard and a mount disabled on one side of a merge', function () {
+  this.timeout(180_000);
+  it('refuses the merge that would leave the other side\'s write in no mount, and verify names such files', async () => {
+    const t = await makeTeam('directory');
+    try {
+      const alice = await t.open('alice');
+      await alice.enableMount('team', { version: 2 });
+      await alice.writeData('team', 'a', { data: { x: '1' } });
+      t.git('alice', 'push', '-q', 'origin', 'main');
+      t.git('bob', 'pull', '-q', '--no-rebase', 'origin', 'main');
+      await alice.disableMount('team');
+      t.git('alice', 'push', '-q', 'origin', 'main');
+      const bob = await t.open('bob');
+      await bob.writeData('team', 'b', { data: { y: 'CANARY-bob-team' } });
+      const before = t.git('bob', 'rev-parse', 'HEAD').trim();
+      const pull = t.tryGit('bob', 'pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main');
+      assert.notEqual(pull.status, 0, 'the merge commit is refused');
+      assert.match(pull.stderr, /\.kvgit\/mounts\/team\/b\.kv\/1\.age belongs to no mount in mounts\.json/);
+      assert.equal(t.git('bob', 'rev-parse', 'HEAD').trim(), before);
+      // Committed past the guard, verify says so.
+      t.git('bob', 'commit', '-q', '--no-verify', '--no-edit');
+      const { problems } = await (await t.open('bob')).verify();
+      assert.ok(problems.some((p) => p.file === 'mounts/team' && /belongs to no mount/.test(p.message)), JSON.stringify(problems));
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
 describe('the commit guard on the branch layout', function () {
   this.timeout(120_000);
   it('guards the store branch when it is checked out, and nothing else', async () => {

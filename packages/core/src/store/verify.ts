@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { KvgitError, type ErrorCode } from '../errors';
-import { KEYRING_DIR, KEYRING_FILE, METADATA_FILE, V1_DATA_FILE, classifyEntry, keyDirInMount, keyringEntryFile, memberIdentityFile, mountDir } from '../format/paths';
+import { KEYRING_DIR, KEYRING_FILE, METADATA_FILE, MOUNTS_DIR, MOUNTS_FILE, V1_DATA_FILE, classifyEntry, keyDirInMount, keyringEntryFile, memberIdentityFile, mountDir } from '../format/paths';
 import { decodeKeyringUnverified } from '../keys/keyring';
 import type { KeyMetadata, Mount } from '../kv/model';
 import type { ObjectStore } from '../storage/objects';
@@ -57,6 +57,20 @@ async function verifyKeyringFiles(view: StoreView, report: VerifyReport): Promis
   }
 }
 
+/** Everything under mounts/ belongs to a mount in mounts.json. */
+async function findFilesOutsideMounts(view: StoreView, report: VerifyReport): Promise<void> {
+  const dirs = [...view.mounts.values()].map((m) => mountDir(m.path));
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of (await view.snap.listDir(dir)) ?? []) {
+      const path = `${dir}/${e.name}`;
+      if (dirs.includes(path)) continue;
+      if (e.mode === TREE_MODE && dirs.some((d) => d.startsWith(`${path}/`))) await walk(path);
+      else report.problems.push({ code: 'ERR_INTEGRITY', file: path, message: `${path} belongs to no mount in ${MOUNTS_FILE} (a mount disabled on one side of a merge, or files added by hand)` });
+    }
+  };
+  await walk(MOUNTS_DIR);
+}
+
 /** Mount and KV folders hold only folders (KV folders and `.kv` key folders): a file there is stray. */
 async function findStrayFiles(view: StoreView, dir: string, report: VerifyReport): Promise<void> {
   for (const e of (await view.snap.listDir(dir)) ?? []) {
@@ -72,6 +86,7 @@ export async function verifyStore(view: StoreView, objects: ObjectStore, locatio
   const current = new Map<string, { mount: Mount; meta: KeyMetadata | undefined }>(); // "<mountdir>/<keydir>" → key
 
   await verifyKeyringFiles(view, report);
+  await findFilesOutsideMounts(view, report);
   for (const mount of view.mounts.values()) {
     report.mounts++;
     await findStrayFiles(view, mountDir(mount.path), report);

@@ -24,7 +24,7 @@ import { BLOB_KIND, authenticBlobPayload } from '../format/blob';
 import { EXT_KIND, decodeExtFile } from '../format/ext';
 import { decodeMetadata, METADATA_KIND } from '../format/metadata';
 import { MOUNTS_KIND, decodeMounts } from '../format/mounts';
-import { KEYRING_FILE, METADATA_FILE, MOUNTS_FILE, STORE_FILE, metadataFile, v1DataFile, versionFile } from '../format/paths';
+import { KEYRING_FILE, METADATA_FILE, MOUNTS_DIR, MOUNTS_FILE, STORE_FILE, metadataFile, mountDir, v1DataFile, versionFile } from '../format/paths';
 import { decodeRecord } from '../format/records';
 import { KEYRING_KIND, type StoreKey, decodeKeyringUnverified, verifyKeyring } from '../keys/keyring';
 import type { Mount } from '../kv/model';
@@ -125,6 +125,20 @@ export async function guardStaged(options: { cwd: string; env?: NodeJS.ProcessEn
   // The store's own records may change but never go (removing the whole store is not a commit kvgit makes).
   for (const record of [STORE_FILE, KEYRING_FILE, MOUNTS_FILE]) {
     if (inHead.has(`${prefix}${record}`) && !staged.has(`${prefix}${record}`)) report.problems.push({ path: `${prefix}${record}`, problem: 'is deleted: the store cannot be opened without it' });
+  }
+  // Every store file under mounts/ lies in a mount the staged mounts.json has: a merge can bring
+  // the other side's new key into a mount this side disabled.
+  const mountsOid = staged.get(`${prefix}${MOUNTS_FILE}`);
+  if (mountsOid) {
+    try {
+      const r = decodeRecord((await objects.read(mountsOid)).content, MOUNTS_KIND, undefined, 'mounts', MOUNTS_FILE);
+      const dirs = Object.keys(isPlainObject(r.mounts) ? r.mounts : {}).map((p) => `${prefix}${mountDir(p)}/`);
+      for (const path of staged.keys()) {
+        if (path.startsWith(`${prefix}${MOUNTS_DIR}/`) && !dirs.some((d) => path.startsWith(d))) report.problems.push({ path, problem: `belongs to no mount in ${MOUNTS_FILE} (a mount disabled on one side of a merge?): settle it with \`kvgit merge\`` });
+      }
+    } catch (e) {
+      if (!(e instanceof KvgitError)) throw e; // checked with the file's content below
+    }
   }
   if (fresh.length === 0 && keyDirs.size === 0) return done(report);
 
