@@ -180,6 +180,28 @@ describe('the commit guard and a mount disabled on one side of a merge', functio
 
 describe('the commit guard on the branch layout', function () {
   this.timeout(120_000);
+  it('a project file that shares a store file\'s name (mounts.json on main) is merged by git as text', async () => {
+    const t = await makeTeam('branch');
+    try {
+      const lines = ['{', '  "a": 1,', '  "b": 2,', '  "c": 3,', '  "d": 4,', '  "e": 5', '}', ''];
+      writeFileSync(join(t.clones.alice!, 'mounts.json'), lines.join('\n'));
+      t.git('alice', 'add', 'mounts.json');
+      t.git('alice', 'commit', '-q', '-m', 'project config');
+      t.git('alice', 'push', '-q', 'origin', 'main');
+      t.git('bob', 'pull', '-q', '--no-rebase', 'origin', 'main');
+      writeFileSync(join(t.clones.alice!, 'mounts.json'), lines.join('\n').replace('"a": 1', '"a": 10'));
+      t.git('alice', 'commit', '-q', '-am', 'alice');
+      t.git('alice', 'push', '-q', 'origin', 'main');
+      writeFileSync(join(t.clones.bob!, 'mounts.json'), lines.join('\n').replace('"e": 5', '"e": 50'));
+      t.git('bob', 'commit', '-q', '-am', 'bob');
+      const pull = t.tryGit('bob', 'pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main');
+      assert.equal(pull.status, 0, pull.stderr);
+      assert.deepEqual(JSON.parse(readFileSync(join(t.clones.bob!, 'mounts.json'), 'utf8')), { a: 10, b: 2, c: 3, d: 4, e: 50 });
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('guards the store branch when it is checked out, and nothing else', async () => {
     const t = await makeTeam('branch');
     try {

@@ -26,7 +26,9 @@ import { type KeyMetadata, type Mount, defaultMountConfig } from '../kv/model';
 import { GitStorage, blobOid } from '../storage/git';
 import { locateStore } from '../store/locate';
 import type { Conflict } from './conflicts';
+import { runGit } from './git';
 import { KeyChain } from './keys';
+import { isAgeFile } from './textconv';
 import { mergeKey } from './mergeKey';
 import { mergeKeyring, mergeMounts } from './mergeRecords';
 
@@ -53,12 +55,34 @@ const unsettled = (message: string, conflicts: Conflict[] = []): DriverResult =>
 
 export async function runMergeDriver(files: DriverFiles, options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<DriverResult> {
   try {
+    // The attributes match by name: on the branch layout a project file called mounts.json (or
+    // anything under mounts/) on a code branch comes here too. It gets git's own text merge.
+    const sides = await Promise.all([files.ours, files.theirs].map((f) => fsp.readFile(f).catch(() => Buffer.alloc(0))));
+    if (!sides.some(isStoreFile)) return textMerge(files, options);
     return await driver(files, options);
   } catch (e) {
     // Whatever went wrong (a forged record on their side, a damaged file), git keeps the conflict.
     if (e instanceof KvgitError) return unsettled(`${files.path}: ${e.message}; run \`kvgit merge\` to finish the merge`);
     throw e;
   }
+}
+
+/** An age file or a kvgit record: what the store keeps. */
+function isStoreFile(bytes: Uint8Array): boolean {
+  if (isAgeFile(bytes)) return true;
+  try {
+    const v: unknown = JSON.parse(utf8.decode(bytes));
+    return typeof v === 'object' && v !== null && typeof (v as { kvgit?: unknown }).kvgit === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** `git merge-file`, as git merges text without a driver: conflict markers when the sides collide. */
+async function textMerge(files: DriverFiles, options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<DriverResult> {
+  const r = await runGit(['merge-file', '-L', 'ours', '-L', 'base', '-L', 'theirs', files.ours, files.base, files.theirs], { cwd: options.cwd, env: options.env });
+  if (r.code === 0) return settled(`${files.path}: not a kvgit store file; merged as text`);
+  return unsettled(`${files.path}: not a kvgit store file; merged as text, with conflicts to resolve by hand`);
 }
 
 async function driver(files: DriverFiles, options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<DriverResult> {
