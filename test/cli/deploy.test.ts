@@ -68,7 +68,8 @@ describe('cli: export and import', function () {
 
   it('exports dotenv, shell and json', async () => {
     const dotenv = await s.kvgit(['export', 'secret/env']);
-    assert.equal(dotenv.stdout, 'A="plain"\nB="it\'s \\"quoted\\" \\$HOME\\nnext"\n');
+    // Single quotes where nothing needs escaping; double quotes with escapes otherwise.
+    assert.equal(dotenv.stdout, 'A=\'plain\'\nB="it\'s \\"quoted\\" \\$HOME\\nnext"\n');
     const shell = await s.kvgit(['export', '-format=shell', 'secret/env']);
     assert.equal(shell.stdout, "export A='plain'\nexport B='it'\\''s \"quoted\" $HOME\nnext'\n");
     const js = await s.kvgit(['export', '-format=json', 'secret/env']);

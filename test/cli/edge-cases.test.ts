@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CliStore, cliStore, json } from '../helpers/cli';
 import { tempDir } from '../helpers/temp';
@@ -70,6 +70,46 @@ describe('cli: edge cases of keys, flags and damaged stores', function () {
     await refused(s.store.writeMetadata('secret', 'foo', { max_versions: 2.7 }), /field "max_versions"/);
     await refused(s.store.deleteVersions('secret', 'foo', { versions: { a: 1 } }), /field "versions": '\[0\]' expected type 'int'/);
     assert.equal((await s.store.readData('secret', 'foo')).metadata.version, 1, 'nothing written');
+  });
+
+  it('export in dotenv format is safe to source from a shell and reads back the same', async () => {
+    const canary = join(s.root, 'PWNED');
+    const values = { a: `x\`touch ${canary}\`y`, b: '$HOME and $(touch ' + canary + ')', c: "it's \"quoted\"\nnext `line`", d: 'plain' };
+    assert.equal((await s.kvgit(['put', 'secret/dot', '-'], { input: JSON.stringify(values) })).code, 0);
+    const out = await s.kvgit(['export', 'secret/dot']);
+    assert.equal(out.code, 0, out.stderr);
+    const file = join(s.root, 'dot.env');
+    writeFileSync(file, out.stdout);
+    const sourced = execFileSync('sh', ['-c', `set -a; . "${file}"; printf '%s\\0%s\\0%s' "$a" "$b" "$d"`], { encoding: 'utf8' }).split('\0');
+    assert.deepEqual(sourced, [values.a, values.b, values.d]);
+    assert.ok(!existsSync(canary), 'no command ran');
+    assert.equal((await s.kvgit(['import', file, 'secret/dot-back'])).code, 0);
+    assert.deepEqual(await readData('secret/dot-back'), values);
+  });
+
+  it('exec and export with -mount and no path take the whole mount', async () => {
+    assert.equal((await s.kvgit(['mounts', 'enable', '-path=team', '-version=2', 'kv'])).code, 0);
+    assert.equal((await s.kvgit(['put', 'team/api', 'token=T1'])).code, 0);
+    const r = await s.kvgit(['export', '-mount=team', '-format=json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { token: 'T1' });
+  });
+
+  it('exec: an empty command is "not found" (127), an environment too large is 126 naming the value', async () => {
+    const e = await s.kvgit(['exec', 'secret/foo', '--', '']);
+    assert.equal(e.code, 127, e.stderr);
+    assert.equal((await s.kvgit(['put', 'secret/big', '-'], { input: JSON.stringify({ v: 'A'.repeat(140_000) }) })).code, 0);
+    const b = await s.kvgit(['exec', 'secret/big', '--', 'true']);
+    assert.equal(b.code, 126, b.stderr);
+    assert.match(b.stderr, /too large .*E2BIG.*secret\/big#v \(140000 bytes\)/);
+  });
+
+  it('status works on a detached HEAD; group help asked for exits 0', async () => {
+    git('checkout', '-q', '--detach');
+    const st = await s.kvgit(['status', '-format=json']);
+    assert.equal(st.code, 0, st.stderr);
+    assert.equal(JSON.parse(st.stdout).branch, '(detached HEAD)');
+    for (const args of [['metadata', '--help'], ['members', '-h'], ['kv', '--help']]) assert.equal((await s.kvgit(args)).code, 0, args.join(' '));
   });
 
   it('a value given to a boolean flag is not repeated in the error', async () => {

@@ -75,8 +75,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (leading.some((a) => a === '--version' || a === '-version' || a === '-v')) return runCommand('version', [], false);
   const words = argv.slice(i);
-  const found = route(words);
-  const wantsHelp = leading.some((a) => /^--?(h|help)$/.test(a));
+  const isHelp = (a: string) => /^--?(h|help)$/.test(a);
+  let found = route(words);
+  let wantsHelp = leading.some(isHelp);
+  if (!found || 'group' in found) {
+    // `kvgit members --help`, `kvgit kv -h`: the group's help, asked for.
+    const bare = words.filter((a) => !isHelp(a));
+    if (bare.length !== words.length) {
+      wantsHelp = true;
+      found = route(bare) ?? found;
+    }
+  }
   if (!found) {
     if (words.length === 0) return runCommand('help', leading.filter((a) => !/^--?(h|help)$/.test(a)), false, wantsHelp ? EXIT.OK : EXIT.USAGE);
     writeError(`Unknown command: ${words[0]}\nRun \`kvgit help\` for the list of commands.`);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { defineCommand } from '../command';
 import { usageError } from '../errors';
-import { ENV_NAME_FLAGS, collectVariables } from '../env/collect';
+import { ENV_NAME_FLAGS, type Variable, collectVariables } from '../env/collect';
 
 export default defineCommand({
   name: 'exec',
@@ -34,15 +34,27 @@ export default defineCommand({
     const env = { ...ctx.env };
     for (const v of vars) env[v.name] = v.value;
     const [cmd, ...args] = input.rest as [string, ...string[]];
-    const { code, error } = await run(cmd, args, env);
+    const { code, error } = cmd === '' ? { code: 127, error: 'command not found' } : await run(cmd, args, env, vars);
     return { exitCode: code, notices: error ? [`kvgit exec: ${cmd}: ${error}`] : [] };
   },
 });
 
 /** Runs the child with our stdio; signals sent to kvgit are passed on; its exit status becomes ours. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; error?: string }> {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, vars: Variable[]): Promise<{ code: number; error?: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: 'inherit', env });
+    // The kernel refuses an environment past its limits (a single variable over 128 KiB on Linux).
+    const tooBig = () => {
+      const largest = [...vars].sort((a, b) => b.value.length - a.value.length)[0];
+      return `the environment is too large to start it (E2BIG)${largest ? `; the largest value is ${largest.source} (${Buffer.byteLength(largest.value)} bytes)` : ''}`;
+    };
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(cmd, args, { stdio: 'inherit', env });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'E2BIG') throw e;
+      resolve({ code: 126, error: tooBig() });
+      return;
+    }
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
     for (const s of signals) process.on(s, forward);
@@ -53,7 +65,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
     child.on('error', (e: NodeJS.ErrnoException) => {
       // As a shell does: 127 when the command is not found, 126 when it cannot be run.
       if (e.code === 'ENOENT') done(127, 'command not found');
-      else done(126, e.code === 'EACCES' ? 'permission denied' : e.message);
+      else done(126, e.code === 'EACCES' ? 'permission denied' : e.code === 'E2BIG' ? tooBig() : e.message);
     });
     child.on('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] ?? 0 : 0)));
   });

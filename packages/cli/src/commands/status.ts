@@ -21,7 +21,8 @@ export default defineCommand({
     const info: Record<string, unknown> = {
       layout: loc.layout,
       location: loc.layout === 'directory' ? `${loc.worktree}/${loc.prefix.replace(/\/$/, '')}` : loc.worktree ?? loc.gitdir,
-      branch: (await store.storage.ref()).replace(/^refs\/heads\//, ''),
+      // A detached HEAD (a CI checkout) has no branch: reads work there, writes do not.
+      branch: (await store.storage.ref().catch(() => '(detached HEAD)')).replace(/^refs\/heads\//, ''),
       head: (await store.storage.head()) ?? '',
     };
     try {

@@ -38,7 +38,8 @@ export async function collectVariables(store: Store, input: Input, paths: string
 
   const byName = new Map<string, Variable>();
   const problems: string[] = [];
-  for (const arg of paths.length > 0 ? paths : ['secret/']) {
+  // No path: the whole -mount, else the secret/ mount.
+  for (const arg of paths.length > 0 ? paths : [mountFlag !== undefined ? '' : 'secret/']) {
     for (const { path, data } of await readSecrets(store, arg, mountFlag)) {
       const where = `${path.mount.path}${path.key}`;
       for (const [k, v] of Object.entries(data)) {

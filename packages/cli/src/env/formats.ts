@@ -2,8 +2,17 @@
 import { setOwn } from '@kvgit/core/json';
 import { goJson } from '../output/json';
 
+/**
+ * A .env file that is safe to source from a shell (`set -a; . ./.env`) and reads back the same with
+ * dotenv parsers: single quotes (nothing inside is special) unless the value holds a quote or a
+ * line break; then double quotes with `\\`, `"`, `$`, the backtick and line breaks escaped, so that
+ * no value can start a command substitution.
+ */
 export function toDotenv(vars: Array<{ name: string; value: string }>): string {
-  return vars.map((v) => `${v.name}="${v.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"\n`).join('');
+  return vars.map((v) => {
+    if (!/['\n\r]/.test(v.value)) return `${v.name}='${v.value}'\n`;
+    return `${v.name}="${v.value.replace(/[\\"$`]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"\n`;
+  }).join('');
 }
 
 export function toShell(vars: Array<{ name: string; value: string }>): string {
