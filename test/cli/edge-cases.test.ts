@@ -112,6 +112,12 @@ describe('cli: edge cases of keys, flags and damaged stores', function () {
     for (const args of [['metadata', '--help'], ['members', '-h'], ['kv', '--help']]) assert.equal((await s.kvgit(args)).code, 0, args.join(' '));
   });
 
+  it('config warns about a field it does not know (a typo), as Vault does', async () => {
+    const r = await s.kvgit(['config', 'secret', 'max_version=5']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Endpoint ignored these unrecognized parameters: \[max_version\]/);
+  });
+
   it('a value given to a boolean flag is not repeated in the error', async () => {
     const r = await s.kvgit(['members', 'add', '--passphrase=hunter2-secret', 'ci']);
     assert.equal(r.code, 1);

@@ -3,7 +3,10 @@ import { ContextError, usageError } from '../errors';
 import { parseDataArgs } from '../input/kvData';
 import { envelope, rawField } from '../kv/envelope';
 import { MOUNT_FLAG, stringFlag } from '../kv/flags';
+import { writeResult } from '../kv/writeResult';
 import { apiPath, requireV2, resolveKvPath } from '../kv/path';
+
+const CONFIG_FIELDS = ['max_versions', 'cas_required', 'delete_version_after'];
 
 export default defineCommand({
   name: 'config',
@@ -45,6 +48,9 @@ export default defineCommand({
     } catch (e) {
       throw new ContextError(`Error writing data to ${full}`, e);
     }
-    return { table: [{ kind: 'text', text: `Success! Data written to: ${full}` }] };
+    // As Vault's framework: a field the endpoint does not know (a typo such as max_version) is
+    // ignored, with a warning the CLI prints.
+    const ignored = Object.keys(data).filter((k) => !CONFIG_FIELDS.includes(k)).sort();
+    return writeResult(`Success! Data written to: ${full}`, ignored.length > 0 ? [`Endpoint ignored these unrecognized parameters: [${ignored.join(' ')}]`] : []);
   },
 });
