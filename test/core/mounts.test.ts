@@ -91,6 +91,8 @@ describe('core: mounts, KV v1 and the v1 → v2 upgrade', () => {
       await rejects(s.store.moveMount('src', 'dst'), { code: 'ERR_MOUNT_CONFLICT', status: 400, message: 'path is already in use at dst/' });
       await rejects(s.store.moveMount('src', 'dst/inner'), { code: 'ERR_MOUNT_CONFLICT', status: 400 });
       await rejects(s.store.moveMount('no-such', 'x'), { code: 'ERR_NO_ROUTE', status: 404 });
+      // Into itself, or to a path above itself.
+      await rejects(s.store.moveMount('src', 'src/sub'), { code: 'ERR_MOUNT_CONFLICT', status: 400, message: 'path is already in use at src/' });
     });
 
     it('resolvePath picks the longest matching mount', async () => {

@@ -428,6 +428,10 @@ export class Store {
         }
       }
       if (target === m.path) return;
+      // Into itself or above itself: its own path is in use (Vault refuses both).
+      if (target.startsWith(m.path) || m.path.startsWith(target)) {
+        throw new KvgitError('ERR_MOUNT_CONFLICT', `path is already in use at ${m.path}`, { mount: target });
+      }
       await w.moveMount(m, { ...m, path: target });
       w.describe({ op: 'mount-move', mount: m.path, path: target });
     });
