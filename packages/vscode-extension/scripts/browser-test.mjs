@@ -119,6 +119,10 @@ try {
     }
     await shot('destroy-confirm');
     await dialog.getByRole('button', { name: 'Destroy' }).click();
+    // The second question: the history rewrite, with the number of commits it changes.
+    await page.locator('.monaco-dialog-box', { hasText: /Rewrite \d+ commit\(s\) of this repository's history/ }).waitFor();
+    await shot('destroy-rewrite-confirm');
+    await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Rewrite History' }).click();
     await poll('v1 destroyed', async () => versions().versions['1'] === 'destroyed');
     await page.locator('.notifications-toasts', { hasText: 'Destroyed v1 of secret/app/db' }).waitFor();
     await row('v1').locator('.codicon-flame').waitFor();
