@@ -33,10 +33,13 @@ export class ConflictResolver implements vscode.Disposable {
   private async show(c: SaveConflict): Promise<void> {
     this.pending.set(c.uri.toString(), c);
     const newer = toUri({ ...c.ref, version: c.current });
-    await vscode.commands.executeCommand('vscode.diff', newer, c.uri, `${c.ref.key}: v${c.current} in the store ↔ your edit (based on v${c.base})`, { preview: false });
+    const based = c.base === undefined ? 'a version kvgit does not know' : `v${c.base}`;
+    await vscode.commands.executeCommand('vscode.diff', newer, c.uri, `${c.ref.key}: v${c.current} in the store ↔ your edit (based on ${based})`, { preview: false });
     this.shown.fire(c);
     const choice = await this.ui.warn(
-      `${describeRef(c.ref)} changed to v${c.current} while you edited v${c.base}. The diff shows both; your edit is not saved.`,
+      c.base === undefined
+        ? `${describeRef(c.ref)} is at v${c.current}, and kvgit does not know which version your edit started from (the editor was restored). The diff shows both; your edit is not saved.`
+        : `${describeRef(c.ref)} changed to v${c.current} while you edited v${c.base}. The diff shows both; your edit is not saved.`,
       SAVE_OVER,
       DISCARD,
     );

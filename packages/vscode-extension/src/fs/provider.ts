@@ -17,7 +17,8 @@ import { type DocRef, SCHEME, describeRef, parseUri, toUri } from './uris';
 export interface SaveConflict {
   uri: vscode.Uri;
   ref: DocRef & { kind: 'data' };
-  base: number;
+  /** The version the edit started from; undefined when kvgit does not know it (a restored editor). */
+  base: number | undefined;
   current: number;
 }
 
@@ -120,7 +121,11 @@ export class KvgitFileSystem implements vscode.FileSystemProvider {
       let text: string;
       if (ref.kind === 'data' && ref.version === undefined) {
         const r = await this.model.readData(ref.mount, ref.key);
-        this.bases.set(uri.toString(), r.metadata.version);
+        // A dirty editor's edit started from its base: a read for "Compare with Saved" or a reload
+        // must not move it, or the save would pass check-and-set over a newer version. A dirty
+        // editor with no base (restored after a restart) gets none: its save becomes a conflict.
+        const dirty = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === uri.toString());
+        if (!dirty) this.bases.set(uri.toString(), r.metadata.version);
         text = renderJson(r.data);
       } else text = await this.render(ref);
       this.served.set(uri.toString(), uri);
@@ -142,8 +147,8 @@ export class KvgitFileSystem implements vscode.FileSystemProvider {
     }
     try {
       if (ref.kind === 'data') {
-        const base = this.bases.get(uri.toString()) ?? (await this.model.readMetadata(ref.mount, ref.key).then((m) => m.current_version, () => 0));
-        const written = await this.model.writeData(ref.mount, ref.key, parsed.value, base);
+        // No known base: -1, which no version matches, so the save goes to the conflict flow.
+        const written = await this.model.writeData(ref.mount, ref.key, parsed.value, this.bases.get(uri.toString()) ?? -1);
         this.bases.set(uri.toString(), written.version);
       } else if (ref.kind === 'metadata') {
         await this.model.writeMetadata(ref.mount, ref.key, parsed.value);
@@ -153,10 +158,10 @@ export class KvgitFileSystem implements vscode.FileSystemProvider {
       this.saveProblems.fire({ uri, message: undefined });
     } catch (e) {
       if (ref.kind === 'data' && isKvgitError(e, 'ERR_CAS_MISMATCH')) {
-        const base = this.bases.get(uri.toString()) ?? 0;
+        const base = this.bases.get(uri.toString());
         const current = await this.model.readMetadata(ref.mount, ref.key).then((m) => m.current_version, () => 0);
         this.conflicts.fire({ uri, ref, base, current });
-        throw new vscode.FileSystemError(`check-and-set conflict: ${describeRef(ref)} is at v${current} in the store, this edit is based on v${base}. Compare, then save over v${current} or discard.`);
+        throw new vscode.FileSystemError(`check-and-set conflict: ${describeRef(ref)} is at v${current} in the store, this edit is based on ${base === undefined ? 'a version kvgit does not know (a restored editor)' : `v${base}`}. Compare, then save over v${current} or discard.`);
       }
       if (isKvgitError(e)) {
         this.saveProblems.fire({ uri, message: e.message });

@@ -44,6 +44,9 @@ describe('kvgit: documents', () => {
     // Someone else (the CLI, another clone after a pull) writes v3 meanwhile.
     const other = await otherWriter(fixture);
     await other.writeData('secret', 'app/db', { data: { username: 'dbuser', password: 'theirs' }, options: { cas: 2 } });
+    // A read of the saved content (what "Compare with Saved" or a reload does) leaves the edit's base alone.
+    await vscode.workspace.fs.readFile(uri);
+    assert.equal(api.fs.baseOf(uri), 2, 'the base of a dirty editor does not move');
     const shown = new Promise((resolve) => api.conflicts.onDidShowConflict(resolve));
     assert.equal(await doc.save(), false, 'the save is refused');
     await shown;
