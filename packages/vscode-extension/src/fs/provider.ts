@@ -36,6 +36,8 @@ export class KvgitFileSystem implements vscode.FileSystemProvider {
   private readonly bases = new Map<string, number>();
   /** Every document served, so a store change can tell VS Code to look again. */
   private readonly served = new Map<string, vscode.Uri>();
+  /** Metadata and config documents: the text an editor's edit started from (see writeFile). */
+  private readonly servedText = new Map<string, string>();
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly model: StoreModel) {
@@ -124,10 +126,12 @@ export class KvgitFileSystem implements vscode.FileSystemProvider {
         // A dirty editor's edit started from its base: a read for "Compare with Saved" or a reload
         // must not move it, or the save would pass check-and-set over a newer version. A dirty
         // editor with no base (restored after a restart) gets none: its save becomes a conflict.
-        const dirty = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === uri.toString());
-        if (!dirty) this.bases.set(uri.toString(), r.metadata.version);
+        if (!this.isDirty(uri)) this.bases.set(uri.toString(), r.metadata.version);
         text = renderJson(r.data);
-      } else text = await this.render(ref);
+      } else {
+        text = await this.render(ref);
+        if ((ref.kind === 'metadata' || ref.kind === 'config') && !this.isDirty(uri)) this.servedText.set(uri.toString(), text);
+      }
       this.served.set(uri.toString(), uri);
       return Buffer.from(text, 'utf8');
     });
@@ -150,10 +154,17 @@ export class KvgitFileSystem implements vscode.FileSystemProvider {
         // No known base: -1, which no version matches, so the save goes to the conflict flow.
         const written = await this.model.writeData(ref.mount, ref.key, parsed.value, this.bases.get(uri.toString()) ?? -1);
         this.bases.set(uri.toString(), written.version);
-      } else if (ref.kind === 'metadata') {
-        await this.model.writeMetadata(ref.mount, ref.key, parsed.value);
       } else {
-        await this.model.writeConfig(ref.mount, parsed.value);
+        // A settings document is written whole: if the store changed since the editor read it, the
+        // save would silently undo that change (someone's cas_required, say). Refuse it instead.
+        const now = await this.render(ref);
+        const from = this.servedText.get(uri.toString());
+        if (from !== undefined && now !== from) {
+          throw new vscode.FileSystemError(`not saved: ${describeRef(ref)} changed in the store since this editor read it; copy your change, revert the editor (File: Revert File) and make it again`);
+        }
+        if (ref.kind === 'metadata') await this.model.writeMetadata(ref.mount, ref.key, parsed.value);
+        else await this.model.writeConfig(ref.mount, parsed.value);
+        this.servedText.set(uri.toString(), await this.render(ref));
       }
       this.saveProblems.fire({ uri, message: undefined });
     } catch (e) {
@@ -169,6 +180,10 @@ export class KvgitFileSystem implements vscode.FileSystemProvider {
       }
       throw e;
     }
+  }
+
+  private isDirty(uri: vscode.Uri): boolean {
+    return vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === uri.toString());
   }
 
   /** Maps "not there" to FileNotFound so VS Code shows a missing document, not a crash. */

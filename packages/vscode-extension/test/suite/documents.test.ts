@@ -117,6 +117,15 @@ describe('kvgit: documents', () => {
     assert.equal(meta.max_versions, 5);
     assert.deepEqual(meta.custom_metadata, { owner: 'team-a' });
     assert.equal(subjects(fixture)[0], 'kvgit: metadata-put secret/app/db');
+
+    // A change made in the store meanwhile is not undone by a save of the whole document.
+    await replaceText(doc, doc.getText().replace('"max_versions": 5', '"max_versions": 6'));
+    await (await otherWriter(fixture)).patchMetadata('secret', 'app/db', { cas_required: true });
+    assert.equal(await doc.save(), false, 'the save of a stale settings document is refused');
+    const after = await (await otherWriter(fixture)).readMetadata('secret', 'app/db');
+    assert.deepEqual([after.max_versions, after.cas_required], [5, true]);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await (await otherWriter(fixture)).patchMetadata('secret', 'app/db', { cas_required: false });
   });
 
   it('the core\'s refusal of a save shows inline until the next good save', async () => {
