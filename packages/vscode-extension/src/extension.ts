@@ -12,7 +12,7 @@ import { SecretsTree } from './views/tree';
 import { LockStatus } from './views/statusBar';
 import { UiHolder, VscodeUi } from './views/ui';
 import { ClipboardGuard } from './commands/clipboard';
-import { registerCommands } from './commands/boundary';
+import { describeError, registerCommands } from './commands/boundary';
 import { commandTable } from './commands/table';
 
 /** What the extension exports (for other extensions and the integration suite). */
@@ -41,7 +41,11 @@ export function activate(context: vscode.ExtensionContext): KvgitApi {
   const clipboard = new ClipboardGuard(() => config().get<number>('clipboard.clearAfterSeconds', 45));
   const scrubber = new BackupScrubber(BackupScrubber.rootsFor(context.globalStorageUri.fsPath));
   const watcher = new RefWatcher(root, () => {
-    model.refresh().catch((e) => log.error(`refresh: ${e instanceof Error ? e.message : String(e)}`));
+    model.refresh().catch((e) => {
+      log.error(`refresh: ${e instanceof Error ? e.message : String(e)}`);
+      const shown = describeError(e);
+      if (shown) void ui.error(shown.message);
+    });
   });
 
   context.subscriptions.push(

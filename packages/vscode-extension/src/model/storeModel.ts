@@ -197,6 +197,8 @@ export class StoreModel {
         } catch (e) {
           this.store = undefined;
           this.setState({ kind: 'locked', location: probe.location, reason: e instanceof Error ? e.message : String(e) });
+          // Not having a key is being locked; a store that fails its integrity check is an error to show.
+          if (!isKvgitError(e, 'ERR_NO_IDENTITY') && !isKvgitError(e, 'ERR_NOT_A_MEMBER')) throw e;
         }
       } else {
         this.setState({ kind: 'locked', location: probe.location });

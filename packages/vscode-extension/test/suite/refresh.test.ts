@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Store } from '@kvgit/core';
@@ -58,6 +59,21 @@ describe('changes made outside the editor', () => {
     await waitFor('the store found again', () => (api.model.state as { kind: string }).kind !== 'noStore');
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((api.model.state as { kind: string }).kind, 'locked', 'an explicit lock holds across branch switches');
+    await ensureUnlocked();
+  });
+
+  it('a branch whose keyring fails its integrity check is shown as an error, not only as locked', async () => {
+    const { api, fixture, ui } = await setup();
+    ui.reset();
+    git(fixture, 'switch', '-q', '-c', 'tampered');
+    const file = join(fixture.repo, '.kvgit', 'keyring.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"store_recipient": "age1[a-z0-9]+"/, '"store_recipient": "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"'));
+    git(fixture, 'commit', '-qam', 'tamper', '--no-verify');
+    await waitFor('an error naming the keyring', () => ui.messages('error').some((m) => /keyring\.json/.test(m)));
+    assert.equal((api.model.state as { kind: string }).kind, 'locked');
+    git(fixture, 'switch', '-q', 'main');
+    await waitFor('the store on main found again', () => (api.model.state as { kind: string }).kind === 'locked');
+    ui.reset();
     await ensureUnlocked();
   });
 });
