@@ -77,6 +77,10 @@ describe('cli: completion', function () {
     assert.deepEqual(complete(['kvgit', 'kv', 'enable-v']), ['enable-versioning']);
     assert.ok(complete(['kvgit', 'get', '-']).includes('-version='));
     assert.deepEqual(complete(['kvgit', 'get', '-format=j']), ['-format=json']);
+    // As bash really splits a word at "=": the value alone is completed, and a flag's value is no argument.
+    assert.deepEqual(complete(['kvgit', 'get', '-format', '=', 'j']), ['json']);
+    assert.deepEqual(complete(['kvgit', 'export', '-format', '=', 's']), ['shell']);
+    assert.deepEqual(complete(['kvgit', 'metadata', '-format', '=', 'json', 'p']), ['put', 'patch']);
     assert.deepEqual(complete(['kvgit', 'get', 'sec']), ['secret/']);
     assert.deepEqual(complete(['kvgit', 'get', 'secret/']), ['secret/app/']);
     assert.deepEqual(complete(['kvgit', 'get', 'secret/app/']), ['secret/app/db']);

@@ -50,6 +50,8 @@ export function bashScript(commands: Command[]): string {
   return `# kvgit completion for bash. Load it with: source <(kvgit completion bash)
 _kvgit_values() {
   local prefix="\${cur%%=*}=" v="\${cur#*=}"
+  # bash split the word at "=" (COMP_WORDBREAKS): only the value is replaced.
+  [[ -n "$split" ]] && prefix=""
   COMPREPLY=($(compgen -P "$prefix" -W "$1" -- "$v"))
 }
 
@@ -70,10 +72,16 @@ _kvgit_mounts() {
 }
 
 _kvgit() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" i w words=() subs="" flags="" kind="none" name=""
+  local cur="\${COMP_WORDS[COMP_CWORD]}" split="" i w words=() subs="" flags="" kind="none" name=""
+  # bash splits "-format=js" into "-format", "=", "js": put the flag back together.
+  if [[ "$cur" == "=" && $COMP_CWORD -ge 2 ]]; then
+    cur="\${COMP_WORDS[COMP_CWORD-1]}="; split=1
+  elif [[ $COMP_CWORD -ge 3 && "\${COMP_WORDS[COMP_CWORD-1]}" == "=" ]]; then
+    cur="\${COMP_WORDS[COMP_CWORD-2]}=$cur"; split=1
+  fi
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
-    [[ "$w" == -* || "$w" == "=" ]] && continue
+    [[ "$w" == -* || "$w" == "=" || "\${COMP_WORDS[i-1]}" == "=" ]] && continue
     words+=("$w")
   done
   local top=${sq(topWords(commands).join(' '))}
