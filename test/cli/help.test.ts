@@ -101,6 +101,13 @@ describe('cli: completion', function () {
       const parse = spawnSync(shell, ['-n', file], { encoding: 'utf8' });
       if (parse.error && (parse.error as NodeJS.ErrnoException).code === 'ENOENT') continue; // that shell is not installed here
       assert.equal(parse.status, 0, `${shell} -n: ${parse.stderr}`);
+      if (shell === 'fish') {
+        // A flag with fixed values offers those values, not the files around.
+        writeFileSync(join(s.root, 'f.txt'), '');
+        const offered = spawnSync('fish', ['-c', `source ${file}; complete -C 'kvgit get -format='`], { cwd: s.root, encoding: 'utf8' }).stdout;
+        assert.match(offered, /-format=json/);
+        assert.doesNotMatch(offered, /f\.txt/);
+      }
     }
     const bad = spawnSync(process.execPath, [KVGIT_BIN, 'completion', 'tcsh'], { encoding: 'utf8' });
     assert.equal(bad.status, 1);

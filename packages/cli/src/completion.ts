@@ -183,7 +183,7 @@ export function fishScript(commands: Command[]): string {
     const cond = sq(`__kvgit_is "${c.name}"`);
     for (const f of flagsOf(c)) {
       for (const n of [f.name, ...(f.aliases ?? [])]) {
-        const takes = f.type === 'bool' || f.type === 'boolptr' ? '' : f.values ? ` -r -a ${sq(f.values.join(' '))}` : ' -r';
+        const takes = f.type === 'bool' || f.type === 'boolptr' ? '' : f.values ? ` -x -a ${sq(f.values.join(' '))}` : ' -r';
         lines.push(`complete -c kvgit -n ${cond} -o ${sq(n)}${takes} -d ${sq(f.usage.split('. ')[0]!.replace(/\.$/, ''))}`);
       }
     }
