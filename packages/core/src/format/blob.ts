@@ -5,8 +5,8 @@
  * checks both, so a blob forged by a non-member, or copied to another key or version, is refused.
  */
 import { KvgitError } from '../errors';
-import { canonicalJson, equalBytes, isPlainObject, utf8 } from '../bytes/json';
-import { mac } from '../crypto/age';
+import { isPlainObject, utf8 } from '../bytes/json';
+import { macField, macFieldMatches } from './records';
 import type { SecretData } from '../kv/model';
 
 export const BLOB_KIND = 'version/2';
@@ -23,18 +23,11 @@ export interface BlobPlace {
   version: number; // 0 for a KV v1 value
 }
 
-function blobMac(record: Record<string, unknown>, macKey: Uint8Array): string {
-  return `hmac-sha256:${Buffer.from(mac(macKey, utf8.encode(`blob\n${canonicalJson(record)}`))).toString('base64')}`;
-}
-
-function macMatches(payload: Record<string, unknown>, macKey: Uint8Array): boolean {
-  const { mac: stored, ...rest } = payload;
-  return typeof stored === 'string' && equalBytes(utf8.encode(stored), utf8.encode(blobMac(rest, macKey)));
-}
+const MAC_CONTEXT = 'blob';
 
 export function encodeBlobPayload(place: BlobPlace, data: SecretData, macKey: Uint8Array): Uint8Array {
   const record = { kvgit: BLOB_KIND, mount: place.mountUuid, key: place.key, version: place.version, data };
-  return utf8.encode(JSON.stringify({ ...record, mac: blobMac(record, macKey) }));
+  return utf8.encode(JSON.stringify({ ...record, mac: macField(record, macKey, MAC_CONTEXT) }));
 }
 
 /**
@@ -58,7 +51,7 @@ export function decodeBlobPayload(bytes: Uint8Array, place: BlobPlace, file: str
       throw new KvgitError('ERR_INTEGRITY', `${file} (${what}) is a ${UNAUTHENTICATED_BLOB_KIND} blob, which carries no MAC: it was written by a kvgit from before blobs were authenticated, or by someone who is not a member`, { ...where, hint: 'if the store is that old, check its values and run `kvgit rotate`, which re-seals every version with a MAC' });
     }
   } else {
-    if (!macMatches(payload, macKey)) {
+    if (!macFieldMatches(payload, macKey, MAC_CONTEXT)) {
       throw new KvgitError('ERR_INTEGRITY', `${file} (${what}) failed its integrity check: it was not sealed by a member of this store`, where);
     }
   }
@@ -73,7 +66,7 @@ export function authenticBlobPayload(bytes: Uint8Array, macKey: Uint8Array): { m
   try {
     const p: unknown = JSON.parse(utf8.decode(bytes));
     if (!isPlainObject(p) || p.kvgit !== BLOB_KIND || typeof p.mount !== 'string' || typeof p.key !== 'string' || !Number.isInteger(p.version) || !isPlainObject(p.data)) return undefined;
-    return macMatches(p, macKey) ? { mount: p.mount, key: p.key, version: p.version as number, data: p.data } : undefined;
+    return macFieldMatches(p, macKey, MAC_CONTEXT) ? { mount: p.mount, key: p.key, version: p.version as number, data: p.data } : undefined;
   } catch {
     return undefined;
   }

@@ -7,9 +7,20 @@ import { type ErrorCode, KvgitError } from '../errors';
 import { canonicalJson, equalBytes, isPlainObject, utf8 } from '../bytes/json';
 import { mac } from '../crypto/age';
 
+/** The `mac` field of a record (or a version blob's payload): HMAC-SHA-256 of its context and canonical JSON. */
+export function macField(record: Record<string, unknown>, macKey: Uint8Array, context: string): string {
+  return `hmac-sha256:${Buffer.from(mac(macKey, utf8.encode(`${context}\n${canonicalJson(record)}`))).toString('base64')}`;
+}
+
+/** Whether a parsed record's `mac` field is the one its other fields call for. */
+export function macFieldMatches(record: Record<string, unknown>, macKey: Uint8Array, context: string): boolean {
+  const { mac: stored, ...rest } = record;
+  return typeof stored === 'string' && equalBytes(utf8.encode(stored), utf8.encode(macField(rest, macKey, context)));
+}
+
 export function encodeRecord(kind: string, body: Record<string, unknown>, macKey: Uint8Array | undefined, context: string): Uint8Array {
   const record: Record<string, unknown> = { kvgit: kind, ...body };
-  if (macKey) record.mac = `hmac-sha256:${Buffer.from(mac(macKey, utf8.encode(`${context}\n${canonicalJson(record)}`))).toString('base64')}`;
+  if (macKey) record.mac = macField(record, macKey, context);
   return utf8.encode(`${JSON.stringify(record, null, 2)}\n`);
 }
 
@@ -37,9 +48,7 @@ export function decodeRecord(
     throw new KvgitError('ERR_UNSUPPORTED_FORMAT', `${file} has format ${recordKind}; this kvgit reads ${kind}`, { file, hint: 'upgrade kvgit' });
   }
   if (macKey) {
-    const { mac: stored, ...rest } = record;
-    const expected = `hmac-sha256:${Buffer.from(mac(macKey, utf8.encode(`${context}\n${canonicalJson(rest)}`))).toString('base64')}`;
-    if (typeof stored !== 'string' || !equalBytes(utf8.encode(stored), utf8.encode(expected))) {
+    if (!macFieldMatches(record, macKey, context)) {
       throw new KvgitError(tamperCode, `${file} failed its integrity check (edited, moved or written without the store key)`, { file });
     }
   }
